@@ -1,0 +1,84 @@
+package io.paymentintents.gateway;
+
+import io.paymentintents.gateway.auth.ApiKeyRegistry;
+import io.paymentintents.gateway.auth.AuthenticationInterceptor;
+import io.paymentintents.gateway.auth.DefaultAccount;
+import io.paymentintents.gateway.web.ApiArgumentResolvers;
+import io.paymentintents.gateway.web.RequestIdFilter;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+@Configuration(proxyBeanMethods = false)
+public class GatewayConfiguration implements WebMvcConfigurer {
+
+    private final ApiKeyRegistry keyRegistry = new ApiKeyRegistry();
+    private final int maxBodyBytes;
+
+    public GatewayConfiguration(@Value("${payments.max-body-bytes:262144}") int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Bean
+    public ApiKeyRegistry apiKeyRegistry() {
+        return keyRegistry;
+    }
+
+    @Bean
+    public DefaultAccount defaultAccount(@Value("${payments.keys.secret:}") String secretKey,
+                                         @Value("${payments.keys.publishable:}") String publishableKey,
+                                         @Value("${payments.data-dir:./data}") Path dataDirectory) {
+        DefaultAccount account = DefaultAccount.load(secretKey.trim(), publishableKey.trim(), dataDirectory);
+        account.registerWith(keyRegistry);
+        return account;
+    }
+
+    @Bean
+    public ApplicationListener<ApplicationReadyEvent> printDefaultKeys(DefaultAccount account,
+                                                                       @Value("${local.server.port:8080}") int port) {
+        return event -> account.printKeys(event.getApplicationContext().getEnvironment()
+                .getProperty("local.server.port", Integer.class, port));
+    }
+
+    @Bean
+    public PaymentIntentIds paymentIntentIds() {
+        return new PaymentIntentIds();
+    }
+
+    @Bean
+    public PaymentIntentService paymentIntentService(CommandGateway commandGateway, QueryGateway queryGateway,
+                                                     @Value("${payments.read-model-timeout:10s}") Duration timeout,
+                                                     @Value("${payments.concurrency-retries:3}") int retries) {
+        return new PaymentIntentService(commandGateway, queryGateway, timeout, retries);
+    }
+
+    @Bean
+    public FilterRegistrationBean<RequestIdFilter> requestIdFilter() {
+        FilterRegistrationBean<RequestIdFilter> registration = new FilterRegistrationBean<>(new RequestIdFilter());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new AuthenticationInterceptor(keyRegistry)).addPathPatterns("/v1/**");
+    }
+
+    @Override
+    public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+        resolvers.addAll(ApiArgumentResolvers.all(maxBodyBytes));
+    }
+}

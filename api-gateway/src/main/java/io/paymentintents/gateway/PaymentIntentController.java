@@ -1,0 +1,250 @@
+package io.paymentintents.gateway;
+
+import io.paymentintents.api.CancellationReason;
+import io.paymentintents.api.CaptureMethod;
+import io.paymentintents.api.ConfirmationMethod;
+import io.paymentintents.api.Currencies;
+import io.paymentintents.api.PaymentIntentStatus;
+import io.paymentintents.api.command.CancelPaymentIntent;
+import io.paymentintents.api.command.CapturePaymentIntent;
+import io.paymentintents.api.command.ConfirmPaymentIntent;
+import io.paymentintents.api.command.CreatePaymentIntent;
+import io.paymentintents.api.command.UpdatePaymentIntent;
+import io.paymentintents.api.error.ApiError;
+import io.paymentintents.api.error.ErrorCodes;
+import io.paymentintents.api.query.ListPaymentIntents;
+import io.paymentintents.api.query.PaymentIntentPage;
+import io.paymentintents.api.query.PaymentIntentView;
+import io.paymentintents.gateway.auth.Caller;
+import io.paymentintents.gateway.params.Params;
+import io.paymentintents.gateway.web.ApiException;
+import io.paymentintents.gateway.web.StripeObjects;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /v1/payment_intents}: parses and validates parameters (so that a bad request changes nothing and reaches no
+ * aggregate), sends one command, and answers with the intent as that command left it.
+ */
+@RestController
+@RequestMapping(path = "/v1/payment_intents", produces = "application/json")
+public class PaymentIntentController {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_]{1,255}");
+    private static final Set<String> EXPAND = Set.of("expand");
+
+    private static final Set<String> CREATE_PARAMS = Set.of("amount", "currency", "customer", "customer_id",
+            "payment_method", "payment_method_types", "description", "capture_method", "confirmation_method",
+            "confirm", "return_url", "metadata", "expand");
+    private static final Set<String> UPDATE_PARAMS = Set.of("amount", "currency", "customer", "customer_id",
+            "payment_method", "payment_method_types", "description", "metadata", "expand");
+    private static final Set<String> CONFIRM_PARAMS = Set.of("payment_method", "return_url", "expand");
+    private static final Set<String> CANCEL_PARAMS = Set.of("cancellation_reason", "expand");
+    private static final Set<String> CAPTURE_PARAMS = Set.of("amount_to_capture", "expand");
+    private static final Set<String> LIST_PARAMS = Set.of("customer", "customer_id", "status", "created", "limit",
+            "starting_after", "ending_before", "expand");
+
+    private static final Map<String, CaptureMethod> CAPTURE_METHODS = ordered(
+            "automatic", CaptureMethod.AUTOMATIC, "automatic_async", CaptureMethod.AUTOMATIC,
+            "manual", CaptureMethod.MANUAL);
+    private static final Map<String, ConfirmationMethod> CONFIRMATION_METHODS = ordered(
+            "automatic", ConfirmationMethod.AUTOMATIC, "manual", ConfirmationMethod.MANUAL);
+
+    private final PaymentIntentService service;
+    private final PaymentIntentIds ids;
+
+    public PaymentIntentController(PaymentIntentService service, PaymentIntentIds ids) {
+        this.service = service;
+        this.ids = ids;
+    }
+
+    @PostMapping
+    public Map<String, Object> create(Caller caller, Params params,
+                                      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+        params.allowOnly(CREATE_PARAMS);
+        long amount = params.requiredInteger("amount");
+        String currency = params.requiredString("currency").toLowerCase(Locale.ROOT);
+        if (amount < 1) {
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_INTEGER, "amount",
+                    "This value must be greater than or equal to 1."));
+        }
+        Currencies.checkAmount(amount, currency).ifPresent(error -> {
+            throw new ApiException(error);
+        });
+        String id = ids.forCreate(caller.accountId(), idempotencyKey);
+        CreatePaymentIntent command = new CreatePaymentIntent(id, caller.accountId(), amount, currency,
+                customer(params).orElse(null), params.string("description").orElse(null),
+                metadata(params).orElse(null), params.stringList("payment_method_types").orElse(null),
+                params.oneOf("capture_method", CAPTURE_METHODS).orElse(null),
+                params.oneOf("confirmation_method", CONFIRMATION_METHODS).orElse(null),
+                params.nonEmptyString("payment_method").orElse(null), params.nonEmptyString("return_url").orElse(null),
+                params.bool("confirm").orElse(false));
+        return StripeObjects.paymentIntent(service.create(caller.accountId(), id, command));
+    }
+
+    @GetMapping("/{id}")
+    public Map<String, Object> retrieve(Caller caller, Params params, @PathVariable String id) {
+        params.allowOnly(Set.of("expand", "client_secret"));
+        requireWellFormed(id);
+        return StripeObjects.paymentIntent(service.find(caller.accountId(), id)
+                .orElseThrow(() -> new ApiException(ApiError.noSuchPaymentIntent(id))));
+    }
+
+    @PostMapping("/{id}")
+    public Map<String, Object> update(Caller caller, Params params, @PathVariable String id) {
+        params.allowOnly(UPDATE_PARAMS);
+        requireWellFormed(id);
+        Optional<Long> amount = params.positiveInteger("amount");
+        Optional<String> currency = params.nonEmptyString("currency").map(c -> c.toLowerCase(Locale.ROOT));
+        if (currency.isPresent() && !Currencies.isKnown(currency.get())) {
+            throw new ApiException(Currencies.checkAmount(0, currency.get()).orElseThrow());
+        }
+        if (amount.isPresent() && currency.isPresent()) {
+            Currencies.checkAmount(amount.get(), currency.get()).ifPresent(error -> {
+                throw new ApiException(error);
+            });
+        }
+        UpdatePaymentIntent command = new UpdatePaymentIntent(id, caller.accountId(), amount.orElse(null),
+                currency.orElse(null), customer(params).orElse(null), params.string("description").orElse(null),
+                metadata(params).orElse(null), params.isUnset("metadata"),
+                params.nonEmptyString("payment_method").orElse(null),
+                params.stringList("payment_method_types").orElse(null));
+        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command));
+    }
+
+    @PostMapping("/{id}/confirm")
+    public Map<String, Object> confirm(Caller caller, Params params, @PathVariable String id) {
+        params.allowOnly(CONFIRM_PARAMS);
+        requireWellFormed(id);
+        ConfirmPaymentIntent command = new ConfirmPaymentIntent(id, caller.accountId(),
+                params.nonEmptyString("payment_method").orElse(null),
+                params.nonEmptyString("return_url").orElse(null));
+        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command));
+    }
+
+    @PostMapping("/{id}/cancel")
+    public Map<String, Object> cancel(Caller caller, Params params, @PathVariable String id) {
+        params.allowOnly(CANCEL_PARAMS);
+        requireWellFormed(id);
+        CancellationReason reason = params.nonEmptyString("cancellation_reason")
+                .map(value -> CancellationReason.fromClientValue(value).orElseThrow(() -> new ApiException(
+                        ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "cancellation_reason",
+                                "Invalid cancellation_reason: must be one of duplicate, fraudulent, "
+                                        + "requested_by_customer or abandoned"))))
+                .orElse(null);
+        CancelPaymentIntent command = new CancelPaymentIntent(id, caller.accountId(), reason);
+        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command));
+    }
+
+    @PostMapping("/{id}/capture")
+    public Map<String, Object> capture(Caller caller, Params params, @PathVariable String id) {
+        params.allowOnly(CAPTURE_PARAMS);
+        requireWellFormed(id);
+        CapturePaymentIntent command = new CapturePaymentIntent(id, caller.accountId(),
+                params.positiveInteger("amount_to_capture").orElse(null));
+        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command));
+    }
+
+    @GetMapping
+    public Map<String, Object> list(Caller caller, Params params) {
+        params.allowOnly(LIST_PARAMS);
+        long limit = params.integer("limit").orElse(10L);
+        if (limit < 1 || limit > 100) {
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_INTEGER, "limit",
+                    "Invalid limit: must be between 1 and 100"));
+        }
+        Optional<String> startingAfter = params.nonEmptyString("starting_after");
+        Optional<String> endingBefore = params.nonEmptyString("ending_before");
+        if (startingAfter.isPresent() && endingBefore.isPresent()) {
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "ending_before",
+                    "Received both starting_after and ending_before parameters. Please pass in only one."));
+        }
+        PaymentIntentStatus status = params.nonEmptyString("status").map(value -> PaymentIntentStatus
+                .fromWireName(value).orElseThrow(() -> new ApiException(ApiError.invalidRequest(
+                        ErrorCodes.PARAMETER_INVALID_STRING, "status", "Invalid status: must be one of "
+                                + String.join(", ", java.util.Arrays.stream(PaymentIntentStatus.values())
+                                .map(PaymentIntentStatus::wireName).toList())))))
+                .orElse(null);
+        CreatedRange created = CreatedRange.from(params);
+        String cursor = startingAfter.or(() -> endingBefore).orElse(null);
+        PaymentIntentPage page = service.list(new ListPaymentIntents(caller.accountId(),
+                customer(params).orElse(null), status, created.gt(), created.gte(), created.lt(), created.lte(),
+                (int) limit, startingAfter.orElse(null), endingBefore.orElse(null)));
+        if (!page.cursorFound()) {
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.RESOURCE_MISSING,
+                    startingAfter.isPresent() ? "starting_after" : "ending_before",
+                    "No such payment_intent: '" + cursor + "'").withStatus(404));
+        }
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("object", "list");
+        List<Map<String, Object>> data = page.data().stream().map(StripeObjects::paymentIntent).toList();
+        list.put("data", data);
+        list.put("has_more", page.hasMore());
+        list.put("url", "/v1/payment_intents");
+        return list;
+    }
+
+    /** {@code customer} (CasaPay, Stripe) and {@code customer_id} (LeanRails) are one field. */
+    private static Optional<String> customer(Params params) {
+        Optional<String> customer = params.string("customer");
+        Optional<String> customerId = params.string("customer_id");
+        if (customer.isPresent() && customerId.isPresent() && !customer.get().equals(customerId.get())) {
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "customer_id",
+                    "customer and customer_id name the same field; pass one of them, or the same value in both."));
+        }
+        return customer.or(() -> customerId);
+    }
+
+    private static Optional<Map<String, String>> metadata(Params params) {
+        Optional<Map<String, String>> metadata = params.stringMap("metadata");
+        metadata.ifPresent(PaymentIntentController::checkMetadata);
+        return metadata;
+    }
+
+    static void checkMetadata(Map<String, String> metadata) {
+        if (metadata.size() > 50) {
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "metadata",
+                    "Invalid metadata: metadata can have at most 50 keys."));
+        }
+        for (Map.Entry<String, String> entry : metadata.entrySet()) {
+            String key = entry.getKey();
+            if (key.isEmpty() || key.length() > 40 || key.contains("[") || key.contains("]")) {
+                throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING,
+                        "metadata", "Invalid metadata key: keys must be 1 to 40 characters long and may not "
+                                + "contain square brackets."));
+            }
+            if (entry.getValue().length() > 500) {
+                throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING,
+                        "metadata[" + key + "]", "Invalid metadata value: values may be at most 500 characters long."));
+            }
+        }
+    }
+
+    private static void requireWellFormed(String id) {
+        if (!ID.matcher(id).matches()) {
+            throw new ApiException(ApiError.noSuchPaymentIntent(id));
+        }
+    }
+
+    private static <E> Map<String, E> ordered(Object... pairs) {
+        Map<String, E> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            E value = (E) pairs[i + 1];
+            map.put((String) pairs[i], value);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,171 @@
+package io.paymentintents.gateway;
+
+import io.paymentintents.api.error.ApiError;
+import io.paymentintents.api.error.ErrorCodes;
+import io.paymentintents.api.error.Rejections;
+import io.paymentintents.api.command.CommandOutcome;
+import io.paymentintents.api.query.FindPaymentIntent;
+import io.paymentintents.api.query.ListPaymentIntents;
+import io.paymentintents.api.query.PaymentIntentPage;
+import io.paymentintents.api.query.PaymentIntentView;
+import io.paymentintents.gateway.web.ApiException;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventsourcing.eventstore.EventStoreException;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
+import org.axonframework.queryhandling.SubscriptionQueryResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Sends PaymentIntent commands and answers with what the read model shows once it has caught up with them.
+ *
+ * <p>Read-your-writes: before a command is sent, the caller subscribes to the intent in the read model; the command
+ * answers with the version its events reached, and the response waits for the projection to show at least that
+ * version. A GET right after the POST therefore sees the same state.
+ */
+public class PaymentIntentService {
+
+    private static final Logger log = LoggerFactory.getLogger(PaymentIntentService.class);
+
+    private final CommandGateway commands;
+    private final QueryGateway queries;
+    private final Duration readModelTimeout;
+    private final int concurrencyRetries;
+
+    public PaymentIntentService(CommandGateway commands, QueryGateway queries, Duration readModelTimeout,
+                                int concurrencyRetries) {
+        this.commands = commands;
+        this.queries = queries;
+        this.readModelTimeout = readModelTimeout;
+        this.concurrencyRetries = concurrencyRetries;
+    }
+
+    /** Sends a command that creates the intent; a repeated keyed create answers with the intent already made. */
+    public PaymentIntentView create(String accountId, String paymentIntentId, Object command) {
+        return execute(accountId, paymentIntentId, command, true);
+    }
+
+    public PaymentIntentView execute(String accountId, String paymentIntentId, Object command) {
+        return execute(accountId, paymentIntentId, command, false);
+    }
+
+    private PaymentIntentView execute(String accountId, String paymentIntentId, Object command, boolean creates) {
+        SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription =
+                queries.subscriptionQuery(new FindPaymentIntent(accountId, paymentIntentId),
+                        ResponseTypes.optionalInstanceOf(PaymentIntentView.class),
+                        ResponseTypes.instanceOf(PaymentIntentView.class));
+        try {
+            CommandOutcome outcome;
+            try {
+                outcome = sendWithRetries(command);
+            } catch (AggregateStreamCreationException e) {
+                if (!creates) {
+                    throw e;
+                }
+                // The stream exists already: this is a retry of a keyed create. Answer with that intent.
+                return awaitVersion(subscription, 0, () -> new ApiException(ApiError.noSuchPaymentIntent(paymentIntentId)));
+            }
+            PaymentIntentView view = awaitVersion(subscription, outcome.version(), this::readModelLagging);
+            if (outcome.declined() != null) {
+                var declined = outcome.declined();
+                throw new ApiException(new ApiError(402, declined.type(), declined.code(), null, declined.message(),
+                        declined.declineCode(), paymentIntentId, outcome.version()), view);
+            }
+            return view;
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            ApiError error = Rejections.apiErrorOf(e).orElseGet(() -> translate(e, paymentIntentId));
+            PaymentIntentView view = error.paymentIntentId() == null ? null
+                    : awaitVersion(subscription, error.paymentIntentVersion(), this::readModelLagging);
+            throw new ApiException(error, view);
+        } finally {
+            subscription.close();
+        }
+    }
+
+    private CommandOutcome sendWithRetries(Object command) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return commands.sendAndWait(command);
+            } catch (ConcurrencyException e) {
+                if (attempt > concurrencyRetries) {
+                    throw e;
+                }
+                // Another request changed this intent between our load and our append: decide again on its state.
+                log.debug("concurrent modification, attempt {} of {}", attempt, concurrencyRetries + 1);
+            } catch (RuntimeException e) {
+                if (causedBy(e, AggregateStreamCreationException.class) != null) {
+                    throw causedBy(e, AggregateStreamCreationException.class);
+                }
+                if (causedBy(e, ConcurrencyException.class) == null || attempt > concurrencyRetries) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static ApiError translate(RuntimeException e, String paymentIntentId) {
+        if (causedBy(e, AggregateNotFoundException.class) != null) {
+            return ApiError.noSuchPaymentIntent(paymentIntentId);
+        }
+        if (causedBy(e, ConcurrencyException.class) != null) {
+            return new ApiError(429, ApiError.INVALID_REQUEST, ErrorCodes.LOCK_TIMEOUT, null,
+                    "This object cannot be accessed right now because another API request or Stripe process is "
+                            + "currently accessing it. If you see this error intermittently, retry the request.",
+                    null, null, -1);
+        }
+        if (causedBy(e, EventStoreException.class) != null) {
+            log.error("event store failure", e);
+        }
+        throw e;
+    }
+
+    private static <T extends Throwable> T causedBy(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private PaymentIntentView awaitVersion(SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription,
+                                           long version, Supplier<ApiException> onTimeout) {
+        PaymentIntentView view = Flux.concat(subscription.initialResult().flatMap(Mono::justOrEmpty),
+                        subscription.updates())
+                .filter(candidate -> candidate.version() >= version)
+                .next()
+                .timeout(readModelTimeout, Mono.empty())
+                .block();
+        if (view == null) {
+            throw onTimeout.get();
+        }
+        return view;
+    }
+
+    private ApiException readModelLagging() {
+        return new ApiException(new ApiError(500, ApiError.API_ERROR, null, null,
+                "The request was applied, but its result could not be read back in time. Retrieve the "
+                        + "PaymentIntent to see its state.", null, null, -1));
+    }
+
+    public Optional<PaymentIntentView> find(String accountId, String paymentIntentId) {
+        return queries.query(new FindPaymentIntent(accountId, paymentIntentId),
+                ResponseTypes.optionalInstanceOf(PaymentIntentView.class)).join();
+    }
+
+    public PaymentIntentPage list(ListPaymentIntents query) {
+        return queries.query(query, ResponseTypes.instanceOf(PaymentIntentPage.class)).join();
+    }
+}

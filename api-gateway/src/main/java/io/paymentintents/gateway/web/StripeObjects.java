@@ -1,0 +1,154 @@
+package io.paymentintents.gateway.web;
+
+import io.paymentintents.api.Charge;
+import io.paymentintents.api.PaymentError;
+import io.paymentintents.api.error.ApiError;
+import io.paymentintents.api.query.PaymentIntentView;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders read-model views as Stripe's JSON objects: the union of both seeds' PaymentIntent (customer and
+ * customer_id, created and created_at/updated_at), absent values as null, never missing.
+ */
+public final class StripeObjects {
+
+    private StripeObjects() {
+    }
+
+    public static Map<String, Object> paymentIntent(PaymentIntentView v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", v.id());
+        m.put("object", "payment_intent");
+        m.put("amount", v.amount());
+        m.put("amount_capturable", v.amountCapturable());
+        m.put("amount_received", v.amountReceived());
+        m.put("canceled_at", v.canceledAt() == null ? null : v.canceledAt().getEpochSecond());
+        m.put("cancellation_reason", v.cancellationReason() == null ? null : v.cancellationReason().wireName());
+        m.put("capture_method", v.captureMethod().wireName());
+        m.put("charges", charges(v));
+        m.put("client_secret", v.clientSecret());
+        m.put("confirmation_method", v.confirmationMethod().wireName());
+        m.put("created", v.createdAt().getEpochSecond());
+        m.put("created_at", iso(v.createdAt()));
+        m.put("currency", v.currency());
+        m.put("customer", v.customer());
+        m.put("customer_id", v.customer());
+        m.put("description", v.description());
+        m.put("last_payment_error", v.lastPaymentError() == null ? null : paymentError(v.lastPaymentError()));
+        m.put("latest_charge", v.latestChargeId());
+        m.put("livemode", false);
+        m.put("metadata", new LinkedHashMap<>(new java.util.TreeMap<>(v.metadata())));
+        m.put("next_action", null);
+        m.put("payment_method", v.paymentMethod());
+        m.put("payment_method_types", v.paymentMethodTypes());
+        m.put("status", v.status().wireName());
+        m.put("updated_at", iso(v.updatedAt()));
+        return m;
+    }
+
+    private static Map<String, Object> charges(PaymentIntentView v) {
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("object", "list");
+        // Stripe lists newest first.
+        List<Map<String, Object>> data = new java.util.ArrayList<>();
+        for (int i = v.charges().size() - 1; i >= 0; i--) {
+            data.add(charge(v.charges().get(i), v));
+        }
+        list.put("data", data);
+        list.put("has_more", false);
+        list.put("total_count", data.size());
+        list.put("url", "/v1/charges?payment_intent=" + v.id());
+        return list;
+    }
+
+    public static Map<String, Object> charge(Charge c, PaymentIntentView v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", c.id());
+        m.put("object", "charge");
+        m.put("amount", c.amount());
+        m.put("amount_captured", c.amountCaptured());
+        m.put("amount_refunded", c.amountRefunded());
+        m.put("captured", c.captured());
+        m.put("created", c.created().getEpochSecond());
+        m.put("currency", c.currency());
+        m.put("customer", v.customer());
+        m.put("description", v.description());
+        m.put("failure_code", c.failureCode());
+        m.put("failure_message", c.failureMessage());
+        m.put("livemode", false);
+        m.put("metadata", Map.of());
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        boolean failed = "failed".equals(c.status());
+        outcome.put("network_status", failed ? "declined_by_network" : "approved_by_network");
+        outcome.put("reason", c.declineCode());
+        outcome.put("risk_level", "normal");
+        outcome.put("seller_message", c.sellerMessage());
+        outcome.put("type", c.outcomeType());
+        m.put("outcome", outcome);
+        m.put("paid", "succeeded".equals(c.status()));
+        m.put("payment_intent", v.id());
+        m.put("payment_method", c.paymentMethod());
+        m.put("payment_method_details", Map.of("type", c.paymentMethodType()));
+        m.put("refunded", c.amountRefunded() > 0 && c.amountRefunded() == c.amount());
+        m.put("status", c.status());
+        return m;
+    }
+
+    /** {@code last_payment_error}: Stripe's error object, whose fields are omitted rather than null. */
+    public static Map<String, Object> paymentError(PaymentError e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        putIfPresent(m, "charge", e.chargeId());
+        putIfPresent(m, "code", e.code());
+        putIfPresent(m, "decline_code", e.declineCode());
+        putIfPresent(m, "doc_url", e.code() == null ? null : "https://stripe.com/docs/error-codes/" + e.code().replace('_', '-'));
+        putIfPresent(m, "message", e.message());
+        if (e.paymentMethod() != null) {
+            Map<String, Object> method = new LinkedHashMap<>();
+            method.put("id", e.paymentMethod());
+            method.put("object", "payment_method");
+            method.put("type", e.paymentMethodType());
+            m.put("payment_method", method);
+        }
+        putIfPresent(m, "payment_method_type", e.paymentMethodType());
+        m.put("type", e.type());
+        return m;
+    }
+
+    /** The error envelope {@code {"error": {...}}}, with absent fields omitted as in Stripe's responses. */
+    public static Map<String, Object> error(ApiError error, PaymentIntentView paymentIntent) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        putIfPresent(body, "code", error.code());
+        putIfPresent(body, "decline_code", error.declineCode());
+        putIfPresent(body, "doc_url", error.code() == null ? null
+                : "https://stripe.com/docs/error-codes/" + error.code().replace('_', '-'));
+        body.put("message", error.message());
+        putIfPresent(body, "param", error.param());
+        if (paymentIntent != null) {
+            body.put("payment_intent", paymentIntent(paymentIntent));
+            if (paymentIntent.lastPaymentError() != null && ApiError.CARD_ERROR.equals(error.type())) {
+                PaymentError last = paymentIntent.lastPaymentError();
+                putIfPresent(body, "charge", last.chargeId());
+                body.put("payment_method", paymentError(last).get("payment_method"));
+            }
+        }
+        body.put("type", error.type());
+        return Map.of("error", body);
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    /** ISO-8601 UTC to the second, as the LeanRails quickstart shows: {@code 2026-03-09T10:00:00Z}. */
+    static String iso(Instant instant) {
+        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    }
+}

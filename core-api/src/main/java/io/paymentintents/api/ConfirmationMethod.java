@@ -1,0 +1,12 @@
+package io.paymentintents.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+public enum ConfirmationMethod {
+    @JsonProperty("automatic") AUTOMATIC,
+    @JsonProperty("manual") MANUAL;
+
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

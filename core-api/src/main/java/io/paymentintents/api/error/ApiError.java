@@ -1,0 +1,46 @@
+package io.paymentintents.api.error;
+
+/**
+ * A rejection in Stripe's error vocabulary. It travels as the details of a {@code CommandExecutionException}, so it
+ * keeps its meaning when the command side runs in another process and the exception's own type is lost on the wire.
+ *
+ * @param status            the HTTP status the gateway answers with
+ * @param paymentIntentId   the intent the error is about, so the gateway can embed it in {@code error.payment_intent}
+ * @param paymentIntentVersion the aggregate version at the time of the rejection (-1 when unknown), so that the
+ *                          embedded intent is read no older than the state that was rejected
+ */
+public record ApiError(int status, String type, String code, String param, String message, String declineCode,
+                       String paymentIntentId, long paymentIntentVersion) {
+
+    public static final String INVALID_REQUEST = "invalid_request_error";
+    public static final String CARD_ERROR = "card_error";
+    public static final String API_ERROR = "api_error";
+    public static final String IDEMPOTENCY_ERROR = "idempotency_error";
+
+    public static ApiError invalidRequest(String code, String param, String message) {
+        return new ApiError(400, INVALID_REQUEST, code, param, message, null, null, -1);
+    }
+
+    public static ApiError unexpectedState(String message, String paymentIntentId, long version) {
+        return new ApiError(400, INVALID_REQUEST, ErrorCodes.PAYMENT_INTENT_UNEXPECTED_STATE, null, message, null,
+                paymentIntentId, version);
+    }
+
+    public static ApiError noSuchPaymentIntent(String id) {
+        return new ApiError(404, INVALID_REQUEST, ErrorCodes.RESOURCE_MISSING, "intent",
+                "No such payment_intent: '" + id + "'", null, null, -1);
+    }
+
+    /** The same error, about a given intent at a given version (embedded as {@code error.payment_intent}). */
+    public ApiError about(String intentId, long version) {
+        return new ApiError(status, type, code, param, message, declineCode, intentId, version);
+    }
+
+    public ApiError withStatus(int newStatus) {
+        return new ApiError(newStatus, type, code, param, message, declineCode, paymentIntentId, paymentIntentVersion);
+    }
+
+    public ApiError withParam(String newParam) {
+        return new ApiError(status, type, code, newParam, message, declineCode, paymentIntentId, paymentIntentVersion);
+    }
+}

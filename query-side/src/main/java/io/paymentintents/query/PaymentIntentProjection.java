@@ -1,0 +1,85 @@
+package io.paymentintents.query;
+
+import io.paymentintents.api.event.PaymentIntentAmountCapturableUpdated;
+import io.paymentintents.api.event.PaymentIntentCanceled;
+import io.paymentintents.api.event.PaymentIntentCaptured;
+import io.paymentintents.api.event.PaymentIntentCreated;
+import io.paymentintents.api.event.PaymentIntentPaymentFailed;
+import io.paymentintents.api.event.PaymentIntentSucceeded;
+import io.paymentintents.api.event.PaymentIntentUpdated;
+import io.paymentintents.api.query.FindPaymentIntent;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.queryhandling.QueryUpdateEmitter;
+import org.springframework.stereotype.Component;
+
+/**
+ * Projects PaymentIntent events into {@code payment_intents}. Runs in a streaming processor whose token is stored
+ * in the same transaction as the rows. After each change it tells subscribed readers (the gateway waiting to answer
+ * a POST) the new state; the emitter delivers only after the transaction commits.
+ */
+@Component
+@ProcessingGroup(PaymentIntentProjection.PROCESSING_GROUP)
+public class PaymentIntentProjection {
+
+    public static final String PROCESSING_GROUP = "payment-intents";
+
+    private final PaymentIntentTable table;
+    private final QueryUpdateEmitter updateEmitter;
+
+    public PaymentIntentProjection(PaymentIntentTable table, QueryUpdateEmitter updateEmitter) {
+        this.table = table;
+        this.updateEmitter = updateEmitter;
+    }
+
+    @EventHandler
+    void on(PaymentIntentCreated event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.insert(event, sequence));
+    }
+
+    @EventHandler
+    void on(PaymentIntentUpdated event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.apply(event, sequence));
+    }
+
+    @EventHandler
+    void on(PaymentIntentSucceeded event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.apply(event, sequence));
+    }
+
+    @EventHandler
+    void on(PaymentIntentAmountCapturableUpdated event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.apply(event, sequence));
+    }
+
+    @EventHandler
+    void on(PaymentIntentPaymentFailed event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.apply(event, sequence));
+    }
+
+    @EventHandler
+    void on(PaymentIntentCaptured event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.apply(event, sequence));
+    }
+
+    @EventHandler
+    void on(PaymentIntentCanceled event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.apply(event, sequence));
+    }
+
+    @ResetHandler
+    void onReset() {
+        table.deleteAll();
+    }
+
+    private void announce(String paymentIntentId, boolean changed) {
+        // Reading the row back costs a query, so do it only when someone is waiting (never during a replay).
+        if (changed && !updateEmitter.activeSubscriptions().isEmpty()) {
+            table.findById(paymentIntentId).ifPresent(view -> updateEmitter.emit(FindPaymentIntent.class,
+                    query -> query.paymentIntentId().equals(view.id()) && query.accountId().equals(view.accountId()),
+                    view));
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package io.paymentintents.query;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paymentintents.api.CancellationReason;
+import io.paymentintents.api.CaptureMethod;
+import io.paymentintents.api.Charge;
+import io.paymentintents.api.ConfirmationMethod;
+import io.paymentintents.api.PaymentError;
+import io.paymentintents.api.PaymentIntentStatus;
+import io.paymentintents.api.event.PaymentIntentAmountCapturableUpdated;
+import io.paymentintents.api.event.PaymentIntentCanceled;
+import io.paymentintents.api.event.PaymentIntentCaptured;
+import io.paymentintents.api.event.PaymentIntentCreated;
+import io.paymentintents.api.event.PaymentIntentPaymentFailed;
+import io.paymentintents.api.event.PaymentIntentSucceeded;
+import io.paymentintents.api.event.PaymentIntentUpdated;
+import io.paymentintents.api.query.ListPaymentIntents;
+import io.paymentintents.api.query.PaymentIntentPage;
+import io.paymentintents.api.query.PaymentIntentView;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code payment_intents} table. Every write is guarded by {@code version < :sequence}, so an event that was
+ * already applied (a batch handled twice after a lost claim, a replay over rows that exist) changes nothing.
+ */
+@Repository
+public class PaymentIntentTable {
+
+    private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
+    };
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Charge>> CHARGES = new TypeReference<>() {
+    };
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final RowMapper<PaymentIntentView> rowMapper = this::toView;
+
+    public PaymentIntentTable(NamedParameterJdbcTemplate jdbc, ObjectMapper readModelObjectMapper) {
+        this.jdbc = jdbc;
+        this.json = readModelObjectMapper;
+    }
+
+    boolean insert(PaymentIntentCreated e, long sequence) {
+        return jdbc.update("""
+                INSERT INTO payment_intents (id, account_id, version, status, amount, currency, customer, description,
+                    payment_method, payment_method_types, capture_method, confirmation_method, client_secret,
+                    return_url, metadata, created, created_at, updated_at)
+                VALUES (:id, :account, :seq, :status, :amount, :currency, :customer, :description, :pm,
+                    CAST(:types AS jsonb), :capture, :confirmation, :secret, :returnUrl, CAST(:metadata AS jsonb),
+                    :created, :at, :at)
+                ON CONFLICT (id) DO NOTHING
+                """, params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                .addValue("account", e.accountId())
+                .addValue("amount", e.amount())
+                .addValue("currency", e.currency())
+                .addValue("customer", e.customer())
+                .addValue("description", e.description())
+                .addValue("pm", e.paymentMethod())
+                .addValue("types", write(e.paymentMethodTypes()))
+                .addValue("capture", e.captureMethod().wireName())
+                .addValue("confirmation", e.confirmationMethod().wireName())
+                .addValue("secret", e.clientSecret())
+                .addValue("returnUrl", e.returnUrl())
+                .addValue("metadata", write(e.metadata()))
+                .addValue("created", e.occurredAt().getEpochSecond())) == 1;
+    }
+
+    boolean apply(PaymentIntentUpdated e, long sequence) {
+        return update("""
+                amount = :amount, currency = :currency, customer = :customer, description = :description,
+                payment_method = :pm, payment_method_types = CAST(:types AS jsonb), metadata = CAST(:metadata AS jsonb),
+                last_payment_error = NULL""", params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                .addValue("amount", e.amount())
+                .addValue("currency", e.currency())
+                .addValue("customer", e.customer())
+                .addValue("description", e.description())
+                .addValue("pm", e.paymentMethod())
+                .addValue("types", write(e.paymentMethodTypes()))
+                .addValue("metadata", write(e.metadata())));
+    }
+
+    boolean apply(PaymentIntentSucceeded e, long sequence) {
+        return update("""
+                payment_method = :pm, amount_received = :received, amount_capturable = 0,
+                charges = charges || jsonb_build_array(CAST(:charge AS jsonb)), last_payment_error = NULL""",
+                params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                        .addValue("pm", e.paymentMethod())
+                        .addValue("received", e.amountReceived())
+                        .addValue("charge", write(e.charge())));
+    }
+
+    boolean apply(PaymentIntentAmountCapturableUpdated e, long sequence) {
+        return update("""
+                payment_method = :pm, amount_capturable = :capturable,
+                charges = charges || jsonb_build_array(CAST(:charge AS jsonb)), last_payment_error = NULL""",
+                params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                        .addValue("pm", e.paymentMethod())
+                        .addValue("capturable", e.amountCapturable())
+                        .addValue("charge", write(e.charge())));
+    }
+
+    boolean apply(PaymentIntentPaymentFailed e, long sequence) {
+        return update("""
+                payment_method = NULL, last_payment_error = CAST(:error AS jsonb),
+                charges = CASE WHEN CAST(:charge AS jsonb) IS NULL THEN charges
+                               ELSE charges || jsonb_build_array(CAST(:charge AS jsonb)) END""",
+                params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                        .addValue("error", write(e.error()))
+                        .addValue("charge", e.charge() == null ? null : write(e.charge())));
+    }
+
+    boolean apply(PaymentIntentCaptured e, long sequence) {
+        return update("amount_received = :received, amount_capturable = 0, " + REPLACE_CHARGE,
+                params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                        .addValue("received", e.amountReceived())
+                        .addValue("chargeId", e.charge().id())
+                        .addValue("charge", write(e.charge())));
+    }
+
+    boolean apply(PaymentIntentCanceled e, long sequence) {
+        MapSqlParameterSource params = params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                .addValue("reason", e.cancellationReason() == null ? null : e.cancellationReason().wireName())
+                .addValue("at", Timestamp.from(e.occurredAt()));
+        String set = "cancellation_reason = :reason, canceled_at = :at, amount_capturable = 0";
+        if (e.charge() != null) {
+            set += ", " + REPLACE_CHARGE;
+            params.addValue("chargeId", e.charge().id()).addValue("charge", write(e.charge()));
+        }
+        return update(set, params);
+    }
+
+    /** Replaces the charge with the same id, keeping the order of attempts. */
+    private static final String REPLACE_CHARGE = """
+            charges = (SELECT coalesce(jsonb_agg(CASE WHEN c ->> 'id' = :chargeId THEN CAST(:charge AS jsonb) ELSE c END
+                                                 ORDER BY position), '[]'::jsonb)
+                       FROM jsonb_array_elements(charges) WITH ORDINALITY AS attempts(c, position))""";
+
+    void deleteAll() {
+        jdbc.getJdbcTemplate().update("DELETE FROM payment_intents");
+    }
+
+    public Optional<PaymentIntentView> find(String accountId, String id) {
+        return jdbc.query("SELECT * FROM payment_intents WHERE id = :id AND account_id = :account",
+                        new MapSqlParameterSource("id", id).addValue("account", accountId), rowMapper)
+                .stream().findFirst();
+    }
+
+    Optional<PaymentIntentView> findById(String id) {
+        return jdbc.query("SELECT * FROM payment_intents WHERE id = :id", new MapSqlParameterSource("id", id),
+                rowMapper).stream().findFirst();
+    }
+
+    /**
+     * Keyset pagination over (created, id): a cursor is a position, not an offset, so intents sharing one second
+     * are neither skipped nor repeated, and intents created while a client pages do not shift the pages.
+     */
+    public PaymentIntentPage list(ListPaymentIntents query) {
+        MapSqlParameterSource params = new MapSqlParameterSource("account", query.accountId())
+                .addValue("limit", query.limit() + 1);
+        StringBuilder where = new StringBuilder("account_id = :account");
+        if (query.customer() != null) {
+            where.append(" AND customer = :customer");
+            params.addValue("customer", query.customer());
+        }
+        if (query.status() != null) {
+            where.append(" AND status = :status");
+            params.addValue("status", query.status().wireName());
+        }
+        bound(where, params, "createdGt", ">", query.createdGt());
+        bound(where, params, "createdGte", ">=", query.createdGte());
+        bound(where, params, "createdLt", "<", query.createdLt());
+        bound(where, params, "createdLte", "<=", query.createdLte());
+
+        String cursorId = query.startingAfter() != null ? query.startingAfter() : query.endingBefore();
+        boolean backwards = query.endingBefore() != null;
+        if (cursorId != null) {
+            List<Long> cursorCreated = jdbc.queryForList(
+                    "SELECT created FROM payment_intents WHERE id = :id AND account_id = :account",
+                    new MapSqlParameterSource("id", cursorId).addValue("account", query.accountId()), Long.class);
+            if (cursorCreated.isEmpty()) {
+                return new PaymentIntentPage(List.of(), false, false);
+            }
+            where.append(backwards ? " AND (created, id) > (:cursorCreated, :cursorId)"
+                    : " AND (created, id) < (:cursorCreated, :cursorId)");
+            params.addValue("cursorCreated", cursorCreated.get(0)).addValue("cursorId", cursorId);
+        }
+        String order = backwards ? "created ASC, id ASC" : "created DESC, id DESC";
+        List<PaymentIntentView> rows = new ArrayList<>(jdbc.query(
+                "SELECT * FROM payment_intents WHERE " + where + " ORDER BY " + order + " LIMIT :limit",
+                params, rowMapper));
+        boolean hasMore = rows.size() > query.limit();
+        if (hasMore) {
+            rows.remove(rows.size() - 1);
+        }
+        if (backwards) {
+            Collections.reverse(rows);
+        }
+        return new PaymentIntentPage(List.copyOf(rows), hasMore, true);
+    }
+
+    private static void bound(StringBuilder where, MapSqlParameterSource params, String name, String operator,
+                              Long value) {
+        if (value != null) {
+            where.append(" AND created ").append(operator).append(" :").append(name);
+            params.addValue(name, value);
+        }
+    }
+
+    private boolean update(String assignments, MapSqlParameterSource params) {
+        return jdbc.update("UPDATE payment_intents SET " + assignments
+                + ", version = :seq, status = :status, updated_at = :at WHERE id = :id AND version < :seq",
+                params) == 1;
+    }
+
+    private static MapSqlParameterSource params(String id, long sequence, PaymentIntentStatus status, Instant at) {
+        return new MapSqlParameterSource("id", id)
+                .addValue("seq", sequence)
+                .addValue("status", status.wireName())
+                .addValue("at", Timestamp.from(at));
+    }
+
+    private PaymentIntentView toView(ResultSet rs, int row) throws SQLException {
+        Timestamp canceledAt = rs.getTimestamp("canceled_at");
+        String reason = rs.getString("cancellation_reason");
+        String error = rs.getString("last_payment_error");
+        return new PaymentIntentView(
+                rs.getString("id"),
+                rs.getString("account_id"),
+                rs.getLong("version"),
+                PaymentIntentStatus.fromWireName(rs.getString("status")).orElseThrow(),
+                rs.getLong("amount"),
+                rs.getString("currency"),
+                rs.getLong("amount_capturable"),
+                rs.getLong("amount_received"),
+                rs.getString("customer"),
+                rs.getString("description"),
+                rs.getString("payment_method"),
+                read(rs.getString("payment_method_types"), STRING_LIST),
+                CaptureMethod.valueOf(rs.getString("capture_method").toUpperCase(java.util.Locale.ROOT)),
+                ConfirmationMethod.valueOf(rs.getString("confirmation_method").toUpperCase(java.util.Locale.ROOT)),
+                rs.getString("client_secret"),
+                rs.getString("return_url"),
+                read(rs.getString("metadata"), STRING_MAP),
+                read(rs.getString("charges"), CHARGES),
+                error == null ? null : read(error, new TypeReference<PaymentError>() {
+                }),
+                reason == null ? null : CancellationReason.valueOf(reason.toUpperCase(java.util.Locale.ROOT)),
+                canceledAt == null ? null : canceledAt.toInstant(),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    private <T> T read(String value, TypeReference<T> type) {
+        try {
+            return json.readValue(value, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt JSON in payment_intents: " + value, e);
+        }
+    }
+}
