@@ -1,0 +1,74 @@
+package io.paymentintents;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The stack's known traps, asserted on the schema Flyway made: no large objects, no gaps by allocation. */
+class EventStoreSchemaTest extends ServiceTest {
+
+    private String columnType(String table, String column) {
+        return jdbc.queryForObject("SELECT data_type FROM information_schema.columns WHERE table_name = ? "
+                + "AND column_name = ?", String.class, table, column);
+    }
+
+    @Test
+    void payloadsMetadataAndTokensAreByteaNotLargeObjects() {
+        assertThat(columnType("domain_event_entry", "payload")).isEqualTo("bytea");
+        assertThat(columnType("domain_event_entry", "meta_data")).isEqualTo("bytea");
+        assertThat(columnType("snapshot_event_entry", "payload")).isEqualTo("bytea");
+        assertThat(columnType("snapshot_event_entry", "meta_data")).isEqualTo("bytea");
+        assertThat(columnType("token_entry", "token")).isEqualTo("bytea");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM information_schema.columns WHERE data_type = 'oid' "
+                + "AND table_schema = 'public'", Long.class)).isZero();
+    }
+
+    @Test
+    void theGlobalIndexSequenceIncrementsByOne() {
+        Map<String, Object> sequence = jdbc.queryForMap("SELECT increment_by, cache_size FROM pg_sequences "
+                + "WHERE sequencename = 'domain_event_entry_global_index_seq'");
+        assertThat(((Number) sequence.get("increment_by")).longValue()).isEqualTo(1);
+        assertThat(((Number) sequence.get("cache_size")).longValue()).isEqualTo(1);
+    }
+
+    @Test
+    void aggregateIdAndSequenceNumberAreUnique() {
+        String definition = jdbc.queryForObject("SELECT indexdef FROM pg_indexes WHERE tablename = "
+                + "'domain_event_entry' AND indexname = 'domain_event_entry_aggregate_sequence_key'", String.class);
+        assertThat(definition).contains("UNIQUE").contains("(aggregate_identifier, sequence_number)");
+    }
+
+    @Test
+    void eventsAreStoredAsJsonWithARevision() {
+        String id = createIntent("{\"amount\": 2000, \"currency\": \"usd\"}");
+
+        Map<String, Object> row = jdbc.queryForMap("SELECT payload_type, payload_revision, "
+                + "convert_from(payload, 'UTF8') AS payload, sequence_number FROM domain_event_entry "
+                + "WHERE aggregate_identifier = ?", id);
+
+        assertThat(row.get("payload_type")).isEqualTo("io.paymentintents.api.event.PaymentIntentCreated");
+        assertThat(row.get("payload_revision")).isEqualTo("1");
+        assertThat(((Number) row.get("sequence_number")).longValue()).isZero();
+        assertThat((String) row.get("payload")).contains("\"paymentIntentId\":\"" + id + "\"")
+                .contains("\"status\":\"requires_payment_method\"");
+    }
+
+    @Test
+    void theSameIdempotencyKeyCreatesOneIntent() {
+        String key = "order-" + System.nanoTime();
+        String body = "{\"amount\": 2000, \"currency\": \"usd\"}";
+
+        Reply first = send("POST", "/v1/payment_intents", body, "Authorization", bearer(SECRET_KEY),
+                "Content-Type", "application/json", "Idempotency-Key", key);
+        Reply second = send("POST", "/v1/payment_intents", body, "Authorization", bearer(SECRET_KEY),
+                "Content-Type", "application/json", "Idempotency-Key", key);
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(second.status()).isEqualTo(200);
+        String id = first.body().get("id").asText();
+        assertThat(second.body().get("id").asText()).isEqualTo(id);
+        assertThat(eventCount(id)).isEqualTo(1);
+    }
+}
