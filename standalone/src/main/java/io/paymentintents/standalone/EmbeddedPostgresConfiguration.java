@@ -20,6 +20,10 @@ import java.util.Optional;
 /**
  * The default database: a real PostgreSQL started from a jar (zonky), its data kept under the data directory so
  * that payments survive a restart. Not used when SPRING_DATASOURCE_URL points at a PostgreSQL server.
+ *
+ * <p>The DataSource is declared here in both cases rather than left to Boot's auto-configuration: Axon's JDBC
+ * auto-configuration is conditional on a DataSource bean and, under Spring Boot 4, is evaluated before Boot's own
+ * DataSource auto-configuration, so it would silently find none and leave the application without an event store.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
