@@ -1,7 +1,7 @@
 -- The read model behind retrieve and list. version is the sequence number of the last event applied: the
 -- projection skips any event at or below it, and read-your-writes waits for it.
 CREATE TABLE payment_intents (
-    id                   VARCHAR(255) NOT NULL,
+    id                   VARCHAR(255) COLLATE "C" NOT NULL,  -- bytewise order: pages do not depend on the locale
     account_id           VARCHAR(64)  NOT NULL,
     version              BIGINT       NOT NULL,
     status               VARCHAR(32)  NOT NULL,
