@@ -84,6 +84,8 @@ public abstract class ServiceTest {
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json = response.body().isEmpty() ? null : JSON.readTree(response.body());
+            // every body a test receives is held to Stripe's schema, whatever the test itself checks
+            StripeSchemas.assertConforms(path, json);
             return new Reply(response.statusCode(), response, json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,0 +1,58 @@
+package io.paymentintents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The conformance check itself must be able to fail, or it proves nothing. */
+class StripeSchemasTest {
+
+    private static JsonNode json(String text) throws Exception {
+        return ServiceTest.JSON.readTree(text);
+    }
+
+    @Test
+    void aPaymentIntentMissingARequiredFieldFails() throws Exception {
+        JsonNode intent = json("{\"id\": \"pi_1\", \"object\": \"payment_intent\", \"amount\": 100, "
+                + "\"capture_method\": \"automatic\", \"confirmation_method\": \"automatic\", \"created\": 1, "
+                + "\"currency\": \"usd\", \"livemode\": false, \"payment_method_types\": [\"card\"], "
+                + "\"status\": \"succeeded\", \"metadata\": {}, \"customer\": null}");
+        StripeSchemas.assertConforms("/v1/payment_intents", intent);
+
+        ObjectNode missing = intent.deepCopy();
+        missing.remove("currency");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/payment_intents", missing))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("currency");
+
+        ObjectNode mistyped = intent.deepCopy();
+        mistyped.put("amount", "100");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/payment_intents", mistyped))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("amount");
+
+        ObjectNode wrongStatus = intent.deepCopy();
+        wrongStatus.put("status", "almost_paid");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/payment_intents", wrongStatus))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("status");
+    }
+
+    @Test
+    void anErrorWithANullCodeFails() throws Exception {
+        StripeSchemas.assertConforms("/v1/x", json("{\"error\": {\"type\": \"invalid_request_error\", "
+                + "\"message\": \"m\"}}"));
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/x", json("{\"error\": {\"type\": "
+                + "\"invalid_request_error\", \"code\": null}}"))).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/x", json("{\"error\": {\"type\": \"oops\"}}")))
+                .isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void aListWithoutHasMoreFails() throws Exception {
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/payment_intents",
+                json("{\"object\": \"list\", \"data\": [], \"url\": \"/v1/payment_intents\"}")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("has_more");
+        assertThat(StripeSchemas.LIST).isNotNull();
+    }
+}
