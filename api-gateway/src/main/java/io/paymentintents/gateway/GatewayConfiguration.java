@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -75,6 +76,21 @@ public class GatewayConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new AuthenticationInterceptor(keyRegistry)).addPathPatterns("/v1/**");
+    }
+
+    /**
+     * Browsers may call the API directly (as Stripe.js does with a publishable key): any origin, the headers the
+     * SDKs send, and our response headers readable by scripts. No cookies are involved, so no credentials mode.
+     */
+    @Override
+    public void addCorsMappings(CorsRegistry registry) {
+        registry.addMapping("/v1/**")
+                .allowedOriginPatterns("*")
+                .allowedMethods("GET", "POST", "DELETE")
+                .allowedHeaders("Authorization", "Content-Type", "Idempotency-Key", "Stripe-Version",
+                        "Stripe-Account", "X-Stripe-Client-User-Agent")
+                .exposedHeaders("Request-Id", "Idempotent-Replayed", "Stripe-Version", "Stripe-Should-Retry")
+                .maxAge(600);
     }
 
     @Override

@@ -43,8 +43,6 @@ import java.util.regex.Pattern;
 public class PaymentIntentController {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_]{1,255}");
-    private static final Set<String> EXPAND = Set.of("expand");
-
     private static final Set<String> CREATE_PARAMS = Set.of("amount", "currency", "customer", "customer_id",
             "payment_method", "payment_method_types", "description", "capture_method", "confirmation_method",
             "confirm", "return_url", "metadata", "expand");
@@ -74,6 +72,7 @@ public class PaymentIntentController {
     public Map<String, Object> create(Caller caller, Params params,
                                       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         params.allowOnly(CREATE_PARAMS);
+        Expansion expansion = Expansion.forObject(params);
         long amount = params.requiredInteger("amount");
         String currency = params.requiredString("currency").toLowerCase(Locale.ROOT);
         if (amount < 1) {
@@ -91,20 +90,22 @@ public class PaymentIntentController {
                 params.oneOf("confirmation_method", CONFIRMATION_METHODS).orElse(null),
                 params.nonEmptyString("payment_method").orElse(null), params.nonEmptyString("return_url").orElse(null),
                 params.bool("confirm").orElse(false));
-        return StripeObjects.paymentIntent(service.create(caller.accountId(), id, command));
+        return StripeObjects.paymentIntent(service.create(caller.accountId(), id, command), expansion);
     }
 
     @GetMapping("/{id}")
     public Map<String, Object> retrieve(Caller caller, Params params, @PathVariable String id) {
         params.allowOnly(Set.of("expand", "client_secret"));
+        Expansion expansion = Expansion.forObject(params);
         requireWellFormed(id);
         return StripeObjects.paymentIntent(service.find(caller.accountId(), id)
-                .orElseThrow(() -> new ApiException(ApiError.noSuchPaymentIntent(id))));
+                .orElseThrow(() -> new ApiException(ApiError.noSuchPaymentIntent(id))), expansion);
     }
 
     @PostMapping("/{id}")
     public Map<String, Object> update(Caller caller, Params params, @PathVariable String id) {
         params.allowOnly(UPDATE_PARAMS);
+        Expansion expansion = Expansion.forObject(params);
         requireWellFormed(id);
         Optional<Long> amount = params.positiveInteger("amount");
         Optional<String> currency = params.nonEmptyString("currency").map(c -> c.toLowerCase(Locale.ROOT));
@@ -121,22 +122,24 @@ public class PaymentIntentController {
                 metadata(params).orElse(null), params.isUnset("metadata"),
                 params.nonEmptyString("payment_method").orElse(null),
                 params.stringList("payment_method_types").orElse(null));
-        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command));
+        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command), expansion);
     }
 
     @PostMapping("/{id}/confirm")
     public Map<String, Object> confirm(Caller caller, Params params, @PathVariable String id) {
         params.allowOnly(CONFIRM_PARAMS);
+        Expansion expansion = Expansion.forObject(params);
         requireWellFormed(id);
         ConfirmPaymentIntent command = new ConfirmPaymentIntent(id, caller.accountId(),
                 params.nonEmptyString("payment_method").orElse(null),
                 params.nonEmptyString("return_url").orElse(null));
-        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command));
+        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command), expansion);
     }
 
     @PostMapping("/{id}/cancel")
     public Map<String, Object> cancel(Caller caller, Params params, @PathVariable String id) {
         params.allowOnly(CANCEL_PARAMS);
+        Expansion expansion = Expansion.forObject(params);
         requireWellFormed(id);
         CancellationReason reason = params.nonEmptyString("cancellation_reason")
                 .map(value -> CancellationReason.fromClientValue(value).orElseThrow(() -> new ApiException(
@@ -145,21 +148,23 @@ public class PaymentIntentController {
                                         + "requested_by_customer or abandoned"))))
                 .orElse(null);
         CancelPaymentIntent command = new CancelPaymentIntent(id, caller.accountId(), reason);
-        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command));
+        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command), expansion);
     }
 
     @PostMapping("/{id}/capture")
     public Map<String, Object> capture(Caller caller, Params params, @PathVariable String id) {
         params.allowOnly(CAPTURE_PARAMS);
+        Expansion expansion = Expansion.forObject(params);
         requireWellFormed(id);
         CapturePaymentIntent command = new CapturePaymentIntent(id, caller.accountId(),
                 params.positiveInteger("amount_to_capture").orElse(null));
-        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command));
+        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command), expansion);
     }
 
     @GetMapping
     public Map<String, Object> list(Caller caller, Params params) {
         params.allowOnly(LIST_PARAMS);
+        Expansion expansion = Expansion.forList(params);
         long limit = params.integer("limit").orElse(10L);
         if (limit < 1 || limit > 100) {
             throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_INTEGER, "limit",
@@ -189,7 +194,8 @@ public class PaymentIntentController {
         }
         Map<String, Object> list = new LinkedHashMap<>();
         list.put("object", "list");
-        List<Map<String, Object>> data = page.data().stream().map(StripeObjects::paymentIntent).toList();
+        List<Map<String, Object>> data = page.data().stream()
+                .map(intent -> StripeObjects.paymentIntent(intent, expansion)).toList();
         list.put("data", data);
         list.put("has_more", page.hasMore());
         list.put("url", "/v1/payment_intents");

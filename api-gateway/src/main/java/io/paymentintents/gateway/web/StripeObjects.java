@@ -22,6 +22,10 @@ public final class StripeObjects {
     }
 
     public static Map<String, Object> paymentIntent(PaymentIntentView v) {
+        return paymentIntent(v, io.paymentintents.gateway.Expansion.NONE);
+    }
+
+    public static Map<String, Object> paymentIntent(PaymentIntentView v, io.paymentintents.gateway.Expansion expansion) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", v.id());
         m.put("object", "payment_intent");
@@ -41,7 +45,8 @@ public final class StripeObjects {
         m.put("customer_id", v.customer());
         m.put("description", v.description());
         m.put("last_payment_error", v.lastPaymentError() == null ? null : paymentError(v.lastPaymentError()));
-        m.put("latest_charge", v.latestChargeId());
+        m.put("latest_charge", expansion.latestCharge() && !v.charges().isEmpty()
+                ? charge(v.charges().get(v.charges().size() - 1), v) : v.latestChargeId());
         m.put("livemode", false);
         m.put("metadata", new LinkedHashMap<>(new java.util.TreeMap<>(v.metadata())));
         m.put("next_action", null);
