@@ -41,6 +41,27 @@ class DefaultAccountKeysTest {
     }
 
     @Test
+    void losingTheKeyFileIssuesNewKeysForTheSameAccount() throws Exception {
+        Path directory = Files.createTempDirectory("keys");
+        DefaultAccount first = DefaultAccount.load("", "", directory);
+        String firstSecret = readSecret(directory);
+        Files.delete(directory.resolve("api-keys.properties"));
+
+        DefaultAccount second = DefaultAccount.load("", "", directory);
+
+        assertThat(second.accountId()).isEqualTo(first.accountId()).isEqualTo("acct_default");
+        assertThat(readSecret(directory)).isNotEqualTo(firstSecret);
+    }
+
+    private static String readSecret(Path directory) throws Exception {
+        Properties stored = new Properties();
+        try (var reader = Files.newBufferedReader(directory.resolve("api-keys.properties"))) {
+            stored.load(reader);
+        }
+        return stored.getProperty("secret_key");
+    }
+
+    @Test
     void configuredKeysWinOverStoredOnes() throws Exception {
         Path directory = Files.createTempDirectory("keys");
         DefaultAccount.load("", "", directory);

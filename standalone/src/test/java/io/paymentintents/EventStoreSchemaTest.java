@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The stack's known traps, asserted on the schema Flyway made: no large objects, no gaps by allocation. */
 class EventStoreSchemaTest extends ServiceTest {
@@ -38,6 +39,25 @@ class EventStoreSchemaTest extends ServiceTest {
         String definition = jdbc.queryForObject("SELECT indexdef FROM pg_indexes WHERE tablename = "
                 + "'domain_event_entry' AND indexname = 'domain_event_entry_aggregate_sequence_key'", String.class);
         assertThat(definition).contains("UNIQUE").contains("(aggregate_identifier, sequence_number)");
+    }
+
+    @Test
+    void theEmbeddedDatabaseIsDurable() {
+        assertThat(jdbc.queryForObject("SHOW fsync", String.class)).isEqualTo("on");
+        assertThat(jdbc.queryForObject("SHOW synchronous_commit", String.class)).isEqualTo("on");
+        assertThat(jdbc.queryForObject("SHOW full_page_writes", String.class)).isEqualTo("on");
+    }
+
+    /**
+     * A transaction that commits after the tracking processor's gap timeout (60 s) would be skipped by the projection
+     * for ever. Every connection of the service cuts statements and idle transactions off far earlier.
+     */
+    @Test
+    void noEventStoreTransactionCanOutliveTheGapTimeout() {
+        assertThat(jdbc.queryForObject("SHOW statement_timeout", String.class)).isEqualTo("10s");
+        assertThat(jdbc.queryForObject("SHOW idle_in_transaction_session_timeout", String.class)).isEqualTo("15s");
+        assertThatThrownBy(() -> jdbc.execute("SELECT pg_sleep(11)"))
+                .hasStackTraceContaining("canceling statement due to statement timeout");
     }
 
     @Test

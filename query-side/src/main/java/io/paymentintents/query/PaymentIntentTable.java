@@ -162,6 +162,11 @@ public class PaymentIntentTable {
                 .stream().findFirst();
     }
 
+    /** Intents selected by a {@code SELECT * FROM payment_intents ...} of the caller's, mapped as every read is. */
+    public List<PaymentIntentView> query(String sql, MapSqlParameterSource params) {
+        return jdbc.query(sql, params, rowMapper);
+    }
+
     Optional<PaymentIntentView> findById(String id) {
         return jdbc.query("SELECT * FROM payment_intents WHERE id = :id", new MapSqlParameterSource("id", id),
                 rowMapper).stream().findFirst();

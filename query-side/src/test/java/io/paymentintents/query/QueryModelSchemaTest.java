@@ -95,8 +95,12 @@ class QueryModelSchemaTest {
                         + " USING btree (account_id, created DESC, id DESC)",
                 "CREATE INDEX payment_intents_account_customer_created ON public.payment_intents"
                         + " USING btree (account_id, customer, created DESC, id DESC)",
+                "CREATE INDEX payment_intents_account_customer_lower_created ON public.payment_intents"
+                        + " USING btree (account_id, lower((customer)::text), created DESC, id DESC)",
                 "CREATE INDEX payment_intents_account_status_created ON public.payment_intents"
                         + " USING btree (account_id, status, created DESC, id DESC)",
+                "CREATE INDEX payment_intents_metadata_lower_values ON public.payment_intents"
+                        + " USING gin (metadata_lower_values(metadata) jsonb_path_ops)",
                 "CREATE UNIQUE INDEX payment_intents_pkey ON public.payment_intents USING btree (id)");
     }
 
@@ -118,7 +122,7 @@ class QueryModelSchemaTest {
                 "SELECT version || ' ' || success FROM flyway_history_query WHERE version IS NOT NULL"
                         + " ORDER BY installed_rank", String.class);
 
-        assertThat(applied).containsExactly("1 true", "2 true");
+        assertThat(applied).containsExactly("1 true", "2 true", "3 true");
     }
 
     @Test

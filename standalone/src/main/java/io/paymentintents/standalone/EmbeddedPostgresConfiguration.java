@@ -41,7 +41,12 @@ public class EmbeddedPostgresConfiguration {
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
                 .setPGStartupWait(Duration.ofSeconds(60))
-                .setServerConfig("max_connections", "100");
+                .setServerConfig("max_connections", "100")
+                // zonky starts PostgreSQL for throwaway test databases (fsync off, asynchronous commit); these are
+                // payments: an acknowledged write must survive a power cut.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on");
         if (port > 0) {
             builder.setPort(port);
         }

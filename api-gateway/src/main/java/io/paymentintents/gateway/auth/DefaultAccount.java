@@ -26,6 +26,7 @@ public final class DefaultAccount {
     private static final Pattern PUBLISHABLE = Pattern.compile("pk_test_[A-Za-z0-9_]+");
     private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final SecureRandom RANDOM = new SecureRandom();
+    public static final String DEFAULT_ACCOUNT_ID = "acct_default";
 
     private final String accountId;
     private final String secretKey;
@@ -48,7 +49,9 @@ public final class DefaultAccount {
         }
         Path file = dataDirectory.resolve("api-keys.properties");
         Properties stored = read(file);
-        String account = stored.getProperty("account", "acct_" + random(16));
+        // A fixed id, not one kept only in this file: losing or replacing the key file must not orphan the
+        // account's payments (new keys are issued for the same account).
+        String account = DEFAULT_ACCOUNT_ID;
         String secret = !configuredSecret.isEmpty() ? configuredSecret
                 : stored.getProperty("secret_key", "sk_test_" + random(32));
         String publishable = !configuredPublishable.isEmpty() ? configuredPublishable

@@ -87,7 +87,7 @@ public final class ApiArgumentResolvers {
         }
 
         private ApiException tooLarge() {
-            return new ApiException(new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", null,
+            return new ApiException(new ApiError(413, ApiError.INVALID_REQUEST, io.paymentintents.api.error.ErrorCodes.REQUEST_TOO_LARGE, null,
                     "The request body is larger than the limit of " + maxBodyBytes + " bytes.", null, null, -1));
         }
     }

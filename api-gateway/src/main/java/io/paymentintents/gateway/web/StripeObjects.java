@@ -111,7 +111,7 @@ public final class StripeObjects {
         putIfPresent(m, "charge", e.chargeId());
         putIfPresent(m, "code", e.code());
         putIfPresent(m, "decline_code", e.declineCode());
-        putIfPresent(m, "doc_url", e.code() == null ? null : "https://stripe.com/docs/error-codes/" + e.code().replace('_', '-'));
+        putIfPresent(m, "doc_url", docUrl(e.code()));
         putIfPresent(m, "message", e.message());
         if (e.paymentMethod() != null) {
             Map<String, Object> method = new LinkedHashMap<>();
@@ -130,8 +130,7 @@ public final class StripeObjects {
         Map<String, Object> body = new LinkedHashMap<>();
         putIfPresent(body, "code", error.code());
         putIfPresent(body, "decline_code", error.declineCode());
-        putIfPresent(body, "doc_url", error.code() == null ? null
-                : "https://stripe.com/docs/error-codes/" + error.code().replace('_', '-'));
+        putIfPresent(body, "doc_url", docUrl(error.code()));
         body.put("message", error.message());
         putIfPresent(body, "param", error.param());
         if (paymentIntent != null) {
@@ -145,6 +144,16 @@ public final class StripeObjects {
         body.put("type", error.type());
         return Map.of("error", body);
     }
+
+    /** Stripe documents its own codes; ours (see docs/api.md) have no page there. */
+    private static String docUrl(String code) {
+        return code == null || OWN_CODES.contains(code) ? null
+                : "https://stripe.com/docs/error-codes/" + code.replace('_', '-');
+    }
+
+    private static final java.util.Set<String> OWN_CODES = java.util.Set.of(
+            io.paymentintents.api.error.ErrorCodes.INVALID_JSON, io.paymentintents.api.error.ErrorCodes.INVALID_REQUEST_BODY,
+            io.paymentintents.api.error.ErrorCodes.INVALID_CURRENCY, io.paymentintents.api.error.ErrorCodes.REQUEST_TOO_LARGE);
 
     private static void putIfPresent(Map<String, Object> map, String key, Object value) {
         if (value != null) {

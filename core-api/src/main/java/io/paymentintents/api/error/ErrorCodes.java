@@ -16,15 +16,13 @@ public final class ErrorCodes {
     public static final String PAYMENT_INTENT_UNEXPECTED_STATE = "payment_intent_unexpected_state";
     public static final String PAYMENT_INTENT_INCOMPATIBLE_PAYMENT_METHOD = "payment_intent_incompatible_payment_method";
     public static final String PAYMENT_INTENT_INVALID_PARAMETER = "payment_intent_invalid_parameter";
-    public static final String CARD_DECLINED = "card_declined";
     public static final String LOCK_TIMEOUT = "lock_timeout";
     public static final String IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use";
-    public static final String API_KEY_INVALID = "api_key_invalid";
-    public static final String API_KEY_MISSING = "api_key_missing";
 
     /** Ours, for bodies Stripe would never receive (it takes no JSON). */
     public static final String INVALID_JSON = "invalid_json";
     public static final String INVALID_REQUEST_BODY = "invalid_request_body";
+    public static final String REQUEST_TOO_LARGE = "request_too_large";
 
     private ErrorCodes() {
     }
