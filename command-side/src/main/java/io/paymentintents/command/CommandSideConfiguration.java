@@ -6,6 +6,8 @@ import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
+import org.axonframework.eventsourcing.snapshotting.RevisionSnapshotFilter;
+import org.axonframework.eventsourcing.snapshotting.SnapshotFilter;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Value;
@@ -43,6 +45,14 @@ public class CommandSideConfiguration {
     public SnapshotTriggerDefinition paymentIntentSnapshotTrigger(
             Snapshotter snapshotter, @Value("${payments.snapshot-threshold:50}") int threshold) {
         return new EventCountSnapshotTriggerDefinition(snapshotter, threshold);
+    }
+
+    @Bean
+    public SnapshotFilter paymentIntentSnapshotFilter() {
+        return RevisionSnapshotFilter.builder()
+                                     .type(PaymentIntent.TYPE)
+                                     .revision(PaymentIntent.SNAPSHOT_REVISION)
+                                     .build();
     }
 
     /**

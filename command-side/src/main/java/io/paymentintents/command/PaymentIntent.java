@@ -31,7 +31,9 @@ import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.CreationPolicy;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -53,8 +55,19 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * the money rules, then apply events; only the event-sourcing handlers change state. Every handler answers a
  * {@link CommandOutcome} carrying the version its events reached.
  */
-@Aggregate(snapshotTriggerDefinition = "paymentIntentSnapshotTrigger")
+@Aggregate(type = PaymentIntent.TYPE, snapshotTriggerDefinition = "paymentIntentSnapshotTrigger",
+        snapshotFilter = "paymentIntentSnapshotFilter")
+// Snapshots are this class serialized by Jackson: its state lives in private fields without getters.
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+// The snapshot format. Change it with any change to the fields: older snapshots are then ignored (the snapshot
+// filter accepts only this revision) and the aggregate is rebuilt from its events.
+@Revision(PaymentIntent.SNAPSHOT_REVISION)
 public class PaymentIntent {
+
+    /** The aggregate type stored with every event and snapshot (the {@code type} column). */
+    static final String TYPE = "PaymentIntent";
+    static final String SNAPSHOT_REVISION = "1";
 
     static final Set<String> SUPPORTED_PAYMENT_METHOD_TYPES = Set.of("card", "direct_debit", "open_banking");
     static final int MAX_METADATA_KEYS = 50;
