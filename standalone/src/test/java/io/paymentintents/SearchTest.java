@@ -270,6 +270,16 @@ class SearchTest extends ServiceTest {
         }
 
         Reply first = search(mine());
+        // Order is (created, id) at one-second resolution: only an intent of a later second sorts before them all.
+        long lastSecond = first.body().at("/data/0/created").asLong();
+        while (System.currentTimeMillis() / 1000 <= lastSecond) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
         String newcomer = create(""); // newer than everything: it belongs before the first page
         Reply second = search(mine(), "page", first.body().get("next_page").asText());
 
@@ -408,4 +418,23 @@ class SearchTest extends ServiceTest {
         assertThat(error.get("message").asText()).isEqualTo(message);
     }
 
+
+    @Test
+    void expandTotalCountIsAcceptedAsStripeClientsSendIt() {
+        String id = create("");
+
+        Reply reply = search(mine(), "expand[]", "total_count");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(ids(reply.body())).containsExactly(id);
+        assertThat(reply.body().get("total_count").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void postingToTheSearchUrlIsNotAnUpdateOfAnIntentCalledSearch() {
+        Reply reply = postJson("/v1/payment_intents/search", "{\"query\": \"amount>1\"}");
+
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(reply.error().get("code").asText()).isEqualTo("resource_missing");
+    }
 }

@@ -20,13 +20,25 @@ public record Expansion(boolean latestCharge) {
     }
 
     public static Expansion forList(Params params) {
-        return parse(params, "data.");
+        return parse(params, "data.", false);
+    }
+
+    /** Search also takes Stripe's {@code expand[]=total_count}; our search results always carry the count. */
+    public static Expansion forSearch(Params params) {
+        return parse(params, "data.", true);
     }
 
     private static Expansion parse(Params params, String prefix) {
+        return parse(params, prefix, false);
+    }
+
+    private static Expansion parse(Params params, String prefix, boolean totalCount) {
         List<String> paths = params.stringList("expand").orElse(List.of());
         boolean latestCharge = false;
         for (String path : paths) {
+            if (totalCount && path.equals("total_count")) {
+                continue;
+            }
             if (path.equals(prefix + "latest_charge")) {
                 latestCharge = true;
             } else {

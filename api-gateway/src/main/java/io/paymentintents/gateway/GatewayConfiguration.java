@@ -86,10 +86,10 @@ public class GatewayConfiguration implements WebMvcConfigurer {
     public void addCorsMappings(CorsRegistry registry) {
         registry.addMapping("/v1/**")
                 .allowedOriginPatterns("*")
-                .allowedMethods("GET", "POST", "DELETE")
+                .allowedMethods("GET", "POST")
                 .allowedHeaders("Authorization", "Content-Type", "Idempotency-Key", "Stripe-Version",
-                        "Stripe-Account", "X-Stripe-Client-User-Agent")
-                .exposedHeaders("Request-Id", "Idempotent-Replayed", "Stripe-Version", "Stripe-Should-Retry")
+                        "X-Stripe-Client-User-Agent")
+                .exposedHeaders("Request-Id", "Stripe-Version", "Stripe-Should-Retry")
                 .maxAge(600);
     }
 

@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
 @RequestMapping(path = "/v1/payment_intents", produces = "application/json")
 public class PaymentIntentController {
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_]{1,255}");
+    /** Checked before anything else, so that e.g. {@code POST /v1/payment_intents/search} is a plain 404. */
+    private static final Pattern ID = Pattern.compile("pi_[A-Za-z0-9_]{1,252}");
     private static final Set<String> CREATE_PARAMS = Set.of("amount", "currency", "customer", "customer_id",
             "payment_method", "payment_method_types", "description", "capture_method", "confirmation_method",
             "confirm", "return_url", "metadata", "expand");
@@ -95,18 +96,18 @@ public class PaymentIntentController {
 
     @GetMapping("/{id}")
     public Map<String, Object> retrieve(Caller caller, Params params, @PathVariable String id) {
+        requireWellFormed(id);
         params.allowOnly(Set.of("expand", "client_secret"));
         Expansion expansion = Expansion.forObject(params);
-        requireWellFormed(id);
         return StripeObjects.paymentIntent(service.find(caller.accountId(), id)
                 .orElseThrow(() -> new ApiException(ApiError.noSuchPaymentIntent(id))), expansion);
     }
 
     @PostMapping("/{id}")
     public Map<String, Object> update(Caller caller, Params params, @PathVariable String id) {
+        requireWellFormed(id);
         params.allowOnly(UPDATE_PARAMS);
         Expansion expansion = Expansion.forObject(params);
-        requireWellFormed(id);
         Optional<Long> amount = params.positiveInteger("amount");
         Optional<String> currency = params.nonEmptyString("currency").map(c -> c.toLowerCase(Locale.ROOT));
         if (currency.isPresent() && !Currencies.isKnown(currency.get())) {
@@ -127,9 +128,9 @@ public class PaymentIntentController {
 
     @PostMapping("/{id}/confirm")
     public Map<String, Object> confirm(Caller caller, Params params, @PathVariable String id) {
+        requireWellFormed(id);
         params.allowOnly(CONFIRM_PARAMS);
         Expansion expansion = Expansion.forObject(params);
-        requireWellFormed(id);
         ConfirmPaymentIntent command = new ConfirmPaymentIntent(id, caller.accountId(),
                 params.nonEmptyString("payment_method").orElse(null),
                 params.nonEmptyString("return_url").orElse(null));
@@ -138,9 +139,9 @@ public class PaymentIntentController {
 
     @PostMapping("/{id}/cancel")
     public Map<String, Object> cancel(Caller caller, Params params, @PathVariable String id) {
+        requireWellFormed(id);
         params.allowOnly(CANCEL_PARAMS);
         Expansion expansion = Expansion.forObject(params);
-        requireWellFormed(id);
         CancellationReason reason = params.nonEmptyString("cancellation_reason")
                 .map(value -> CancellationReason.fromClientValue(value).orElseThrow(() -> new ApiException(
                         ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "cancellation_reason",
@@ -153,9 +154,9 @@ public class PaymentIntentController {
 
     @PostMapping("/{id}/capture")
     public Map<String, Object> capture(Caller caller, Params params, @PathVariable String id) {
+        requireWellFormed(id);
         params.allowOnly(CAPTURE_PARAMS);
         Expansion expansion = Expansion.forObject(params);
-        requireWellFormed(id);
         CapturePaymentIntent command = new CapturePaymentIntent(id, caller.accountId(),
                 params.positiveInteger("amount_to_capture").orElse(null));
         return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command), expansion);

@@ -42,7 +42,7 @@ public class PaymentIntentSearchController {
     @GetMapping(path = URL, produces = "application/json")
     public Map<String, Object> search(Caller caller, Params params) {
         params.allowOnly(PARAMS);
-        Expansion expansion = Expansion.forList(params);
+        Expansion expansion = Expansion.forSearch(params);
         String text = params.requiredString("query");
         long limit = params.integer("limit").orElse(10L);
         if (limit < 1 || limit > 100) {
