@@ -40,6 +40,8 @@ public class EmbeddedPostgresConfiguration {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
+                // Spring stops it (destroyMethod), after Axon's processors; zonky's own JVM hook would race them
+                .setRegisterShutdownHook(false)
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("max_connections", "100")
                 // zonky starts PostgreSQL for throwaway test databases (fsync off, asynchronous commit); these are
