@@ -64,7 +64,8 @@ class QueryModelSchemaTest {
                 "canceled_at timestamp with time zone null",
                 "created bigint not null",
                 "created_at timestamp with time zone not null",
-                "updated_at timestamp with time zone not null");
+                "updated_at timestamp with time zone not null",
+                "metadata_lower jsonb null");
         assertThat(primaryKeyOf("payment_intents")).containsExactly("id");
     }
 
@@ -99,8 +100,8 @@ class QueryModelSchemaTest {
                         + " USING btree (account_id, lower((customer)::text), created DESC, id DESC)",
                 "CREATE INDEX payment_intents_account_status_created ON public.payment_intents"
                         + " USING btree (account_id, status, created DESC, id DESC)",
-                "CREATE INDEX payment_intents_metadata_lower_values ON public.payment_intents"
-                        + " USING gin (metadata_lower_values(metadata) jsonb_path_ops)",
+                "CREATE INDEX payment_intents_metadata_lower ON public.payment_intents"
+                        + " USING gin (metadata_lower jsonb_path_ops)",
                 "CREATE UNIQUE INDEX payment_intents_pkey ON public.payment_intents USING btree (id)");
     }
 
