@@ -166,11 +166,7 @@ public class PaymentIntentController {
     public Map<String, Object> list(Caller caller, Params params) {
         params.allowOnly(LIST_PARAMS);
         Expansion expansion = Expansion.forList(params);
-        long limit = params.integer("limit").orElse(10L);
-        if (limit < 1 || limit > 100) {
-            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_INTEGER, "limit",
-                    "Invalid limit: must be between 1 and 100"));
-        }
+        int limit = params.pageLimit();
         Optional<String> startingAfter = params.nonEmptyString("starting_after");
         Optional<String> endingBefore = params.nonEmptyString("ending_before");
         if (startingAfter.isPresent() && endingBefore.isPresent()) {
@@ -187,7 +183,7 @@ public class PaymentIntentController {
         String cursor = startingAfter.or(() -> endingBefore).orElse(null);
         PaymentIntentPage page = service.list(new ListPaymentIntents(caller.accountId(),
                 customer(params).orElse(null), status, created.gt(), created.gte(), created.lt(), created.lte(),
-                (int) limit, startingAfter.orElse(null), endingBefore.orElse(null)));
+                limit, startingAfter.orElse(null), endingBefore.orElse(null)));
         if (!page.cursorFound()) {
             throw new ApiException(ApiError.invalidRequest(ErrorCodes.RESOURCE_MISSING,
                     startingAfter.isPresent() ? "starting_after" : "ending_before",

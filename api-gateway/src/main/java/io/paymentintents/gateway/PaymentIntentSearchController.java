@@ -44,11 +44,7 @@ public class PaymentIntentSearchController {
         params.allowOnly(PARAMS);
         Expansion expansion = Expansion.forSearch(params);
         String text = params.requiredString("query");
-        long limit = params.integer("limit").orElse(10L);
-        if (limit < 1 || limit > 100) {
-            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_INTEGER, "limit",
-                    "Invalid limit: must be between 1 and 100"));
-        }
+        int limit = params.pageLimit();
         String page = params.nonEmptyString("page").orElse(null);
         if (page != null && (page.length() > MAX_PAGE_LENGTH || SearchCursor.decode(page).isEmpty())) {
             throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "page",
@@ -56,7 +52,7 @@ public class PaymentIntentSearchController {
         }
         SearchQuery query = SearchQueryParser.parse(text);
 
-        PaymentIntentSearchResult result = ask(new SearchPaymentIntents(caller.accountId(), query, (int) limit, page));
+        PaymentIntentSearchResult result = ask(new SearchPaymentIntents(caller.accountId(), query, limit, page));
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("object", "search_result");

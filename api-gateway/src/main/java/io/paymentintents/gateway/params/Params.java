@@ -78,6 +78,16 @@ public final class Params {
                 "Invalid integer: " + display(value)));
     }
 
+    /** {@code limit} of a list or search: 1 to 100, 10 when not given. */
+    public int pageLimit() {
+        long limit = integer("limit").orElse(10L);
+        if (limit < 1 || limit > 100) {
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_INTEGER, "limit",
+                    "Invalid limit: must be between 1 and 100"));
+        }
+        return (int) limit;
+    }
+
     public Optional<Long> positiveInteger(String name) {
         Optional<Long> value = integer(name);
         if (value.isPresent() && value.get() < 1) {
