@@ -15,7 +15,6 @@ CREATE TABLE payment_intents (
     payment_method_types JSONB        NOT NULL,
     capture_method       VARCHAR(16)  NOT NULL,
     confirmation_method  VARCHAR(16)  NOT NULL,
-    client_secret        VARCHAR(255) NOT NULL,
     return_url           TEXT,
     metadata             JSONB        NOT NULL DEFAULT '{}',
     charges              JSONB        NOT NULL DEFAULT '[]',

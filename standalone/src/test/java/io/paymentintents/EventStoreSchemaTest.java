@@ -76,6 +76,20 @@ class EventStoreSchemaTest extends ServiceTest {
     }
 
     @Test
+    void aClientSecretIsShownButStoredNowhere() {
+        String id = createIntent("{\"amount\": 2000, \"currency\": \"usd\"}");
+        String secret = get("/v1/payment_intents/" + id).body().get("client_secret").asText();
+
+        assertThat(secret).matches(id + "_secret_[A-Za-z0-9]{25}");
+        assertThat(get("/v1/payment_intents/" + id).body().get("client_secret").asText()).isEqualTo(secret);
+        String tail = secret.substring(secret.indexOf("_secret_") + 8);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM domain_event_entry WHERE position(? IN "
+                + "convert_from(payload, 'UTF8')) > 0", Long.class, tail)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM information_schema.columns WHERE column_name LIKE "
+                + "'%secret%' AND table_schema = 'public'", Long.class)).isZero();
+    }
+
+    @Test
     void theSameIdempotencyKeyCreatesOneIntent() {
         String key = "order-" + System.nanoTime();
         String body = "{\"amount\": 2000, \"currency\": \"usd\"}";

@@ -5,8 +5,5 @@ package io.paymentintents.command;
  */
 public interface Identifiers {
 
-    /** {@code {intentId}_secret_{random}}: the capability a publishable-key client confirms with. */
-    String clientSecret(String paymentIntentId);
-
     String chargeId();
 }

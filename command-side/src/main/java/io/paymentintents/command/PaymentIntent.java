@@ -112,7 +112,6 @@ public class PaymentIntent {
                 initialMetadata, types, orDefault(command.captureMethod(), CaptureMethod.AUTOMATIC),
                 orDefault(command.confirmationMethod(), ConfirmationMethod.AUTOMATIC),
                 method == null ? null : method.id(), command.returnUrl(),
-                identifiers.clientSecret(command.paymentIntentId()),
                 method == null ? REQUIRES_PAYMENT_METHOD : REQUIRES_CONFIRMATION, clock.instant()));
         if (command.confirm()) {
             return attemptPayment(method, clock, identifiers, processor);

@@ -9,11 +9,6 @@ public class RandomIdentifiers implements Identifiers {
     private final SecureRandom random = new SecureRandom();
 
     @Override
-    public String clientSecret(String paymentIntentId) {
-        return paymentIntentId + "_secret_" + randomString(25);
-    }
-
-    @Override
     public String chargeId() {
         return "ch_" + randomString(24);
     }

@@ -71,7 +71,6 @@ class PaymentIntentTest {
     private static final String ID = "pi_test1";
     private static final String ACCOUNT = "acct_test1";
     private static final String OTHER_ACCOUNT = "acct_other";
-    private static final String SECRET = ID + "_secret_test";
     private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
     private static final long AMOUNT = 1000;
     private static final String VISA = "pm_card_visa";
@@ -92,14 +91,9 @@ class PaymentIntentTest {
         fixture.registerInjectableResource(new TestModeProcessor());
     }
 
-    /** Client secrets from the intent id; charge ids {@code ch_test1}, {@code ch_test2}, ... per fixture. */
+    /** Charge ids {@code ch_test1}, {@code ch_test2}, ... per fixture. */
     static final class CountingIdentifiers implements Identifiers {
         private int charges;
-
-        @Override
-        public String clientSecret(String paymentIntentId) {
-            return paymentIntentId + "_secret_test";
-        }
 
         @Override
         public String chargeId() {
@@ -137,7 +131,7 @@ class PaymentIntentTest {
                            CaptureMethod.MANUAL, ConfirmationMethod.MANUAL, VISA, "https://shop.example/return", false))
                    .expectEvents(new PaymentIntentCreated(ID, ACCOUNT, 2500, "eur", "cus_1", "Order 42",
                            Map.of("order_id", "42"), List.of("card", "direct_debit"), CaptureMethod.MANUAL,
-                           ConfirmationMethod.MANUAL, VISA, "https://shop.example/return", SECRET,
+                           ConfirmationMethod.MANUAL, VISA, "https://shop.example/return",
                            REQUIRES_CONFIRMATION, NOW));
         }
 
@@ -426,7 +420,7 @@ class PaymentIntentTest {
         void cannotConfirmWithAPaymentMethodOfATypeNotInPaymentMethodTypes() {
             fixture.given(new PaymentIntentCreated(ID, ACCOUNT, AMOUNT, "usd", null, null, Map.of(),
                            List.of("direct_debit"), CaptureMethod.AUTOMATIC, ConfirmationMethod.AUTOMATIC, null, null,
-                           SECRET, REQUIRES_PAYMENT_METHOD, NOW))
+                           REQUIRES_PAYMENT_METHOD, NOW))
                    .when(new ConfirmPaymentIntent(ID, ACCOUNT, VISA, null))
                    .expectException(CommandExecutionException.class)
                    .expectExceptionDetails(invalidParameter("payment_intent_incompatible_payment_method",
@@ -1081,12 +1075,12 @@ class PaymentIntentTest {
     private static PaymentIntentCreated created(String paymentMethod, CaptureMethod captureMethod,
                                                 PaymentIntentStatus status) {
         return new PaymentIntentCreated(ID, ACCOUNT, AMOUNT, "usd", null, null, Map.of(), List.of("card"),
-                captureMethod, ConfirmationMethod.AUTOMATIC, paymentMethod, null, SECRET, status, NOW);
+                captureMethod, ConfirmationMethod.AUTOMATIC, paymentMethod, null, status, NOW);
     }
 
     private static PaymentIntentCreated createdWith(String description, Map<String, String> metadata) {
         return new PaymentIntentCreated(ID, ACCOUNT, AMOUNT, "usd", null, description, metadata, List.of("card"),
-                CaptureMethod.AUTOMATIC, ConfirmationMethod.AUTOMATIC, null, null, SECRET, REQUIRES_PAYMENT_METHOD,
+                CaptureMethod.AUTOMATIC, ConfirmationMethod.AUTOMATIC, null, null, REQUIRES_PAYMENT_METHOD,
                 NOW);
     }
 

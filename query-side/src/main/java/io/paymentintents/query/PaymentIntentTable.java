@@ -50,20 +50,23 @@ public class PaymentIntentTable {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper json;
+    private final ClientSecrets clientSecrets;
     private final RowMapper<PaymentIntentView> rowMapper = this::toView;
 
-    public PaymentIntentTable(NamedParameterJdbcTemplate jdbc, ObjectMapper readModelObjectMapper) {
+    public PaymentIntentTable(NamedParameterJdbcTemplate jdbc, ObjectMapper readModelObjectMapper,
+                              ClientSecrets clientSecrets) {
         this.jdbc = jdbc;
         this.json = readModelObjectMapper;
+        this.clientSecrets = clientSecrets;
     }
 
     boolean insert(PaymentIntentCreated e, long sequence) {
         return jdbc.update("""
                 INSERT INTO payment_intents (id, account_id, version, status, amount, currency, customer, description,
-                    payment_method, payment_method_types, capture_method, confirmation_method, client_secret,
+                    payment_method, payment_method_types, capture_method, confirmation_method,
                     return_url, metadata, created, created_at, updated_at)
                 VALUES (:id, :account, :seq, :status, :amount, :currency, :customer, :description, :pm,
-                    CAST(:types AS jsonb), :capture, :confirmation, :secret, :returnUrl, CAST(:metadata AS jsonb),
+                    CAST(:types AS jsonb), :capture, :confirmation, :returnUrl, CAST(:metadata AS jsonb),
                     :created, :at, :at)
                 ON CONFLICT (id) DO NOTHING
                 """, params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
@@ -76,7 +79,6 @@ public class PaymentIntentTable {
                 .addValue("types", write(e.paymentMethodTypes()))
                 .addValue("capture", e.captureMethod().wireName())
                 .addValue("confirmation", e.confirmationMethod().wireName())
-                .addValue("secret", e.clientSecret())
                 .addValue("returnUrl", e.returnUrl())
                 .addValue("metadata", write(e.metadata()))
                 .addValue("created", e.occurredAt().getEpochSecond())) == 1;
@@ -260,7 +262,7 @@ public class PaymentIntentTable {
                 read(rs.getString("payment_method_types"), STRING_LIST),
                 CaptureMethod.valueOf(rs.getString("capture_method").toUpperCase(java.util.Locale.ROOT)),
                 ConfirmationMethod.valueOf(rs.getString("confirmation_method").toUpperCase(java.util.Locale.ROOT)),
-                rs.getString("client_secret"),
+                clientSecrets.of(rs.getString("id")),
                 rs.getString("return_url"),
                 read(rs.getString("metadata"), STRING_MAP),
                 read(rs.getString("charges"), CHARGES),

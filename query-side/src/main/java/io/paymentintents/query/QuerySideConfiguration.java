@@ -5,10 +5,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.flywaydb.core.Flyway;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
 
 @Configuration(proxyBeanMethods = false)
 public class QuerySideConfiguration {
@@ -36,6 +44,33 @@ public class QuerySideConfiguration {
                           .setTimestampColumn("time_stamp")
                           .setOwnerColumn("owner")
                           .build();
+    }
+
+    /**
+     * The key client secrets are derived with: PAYMENTS_CLIENT_SECRET_KEY (base64, at least 32 bytes) when set, as
+     * every node of a deployment must share it; otherwise generated once and kept in the data directory.
+     */
+    @Bean
+    public ClientSecrets clientSecrets(@Value("${payments.client-secret-key:}") String configured,
+                                       @Value("${payments.data-dir:./data}") Path dataDirectory) throws IOException {
+        if (!configured.isBlank()) {
+            return new ClientSecrets(Base64.getDecoder().decode(configured.trim()));
+        }
+        Path file = dataDirectory.resolve("client-secret.key");
+        if (!Files.exists(file)) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            Files.createDirectories(dataDirectory);
+            Path temporary = Files.createTempFile(dataDirectory, "client-secret", ".tmp");
+            Files.write(temporary, Base64.getEncoder().encode(key));
+            try {
+                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // a file system without POSIX permissions keeps its defaults
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new ClientSecrets(Base64.getDecoder().decode(Files.readString(file).trim()));
     }
 
     /** How the read model stores its JSON columns; internal to this side, never seen by clients. */

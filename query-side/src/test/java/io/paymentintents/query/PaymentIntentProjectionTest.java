@@ -84,7 +84,7 @@ class PaymentIntentProjectionTest {
     private static final List<PaymentIntentEvent> MANUAL_CAPTURE = List.of(
             new PaymentIntentCreated(MANUAL, ACCOUNT, 2000, "usd", "cus_1", "Order 1", Map.of("order_id", "1"),
                     List.of("card"), CaptureMethod.MANUAL, ConfirmationMethod.AUTOMATIC, null,
-                    "https://shop.example/return", "pi_manual_secret_abc", REQUIRES_PAYMENT_METHOD, T0),
+                    "https://shop.example/return", REQUIRES_PAYMENT_METHOD, T0),
             new PaymentIntentUpdated(MANUAL, 2500, "usd", "cus_2", "Order 1, gift wrapped",
                     Map.of("order_id", "1", "gift", "yes"), List.of("card"), "pm_card_chargeDeclined",
                     REQUIRES_CONFIRMATION, at(5)),
@@ -104,7 +104,7 @@ class PaymentIntentProjectionTest {
     private static final List<PaymentIntentEvent> AUTOMATIC_CAPTURE = List.of(
             new PaymentIntentCreated(AUTOMATIC, ACCOUNT, 4200, "usd", null, null, Map.of(), List.of("card"),
                     CaptureMethod.AUTOMATIC, ConfirmationMethod.AUTOMATIC, "pm_card_authenticationRequired", null,
-                    "pi_automatic_secret_def", REQUIRES_CONFIRMATION, at(30)),
+                    REQUIRES_CONFIRMATION, at(30)),
             new PaymentIntentPaymentFailed(AUTOMATIC, AUTHENTICATION_FAILURE, null, REQUIRES_PAYMENT_METHOD, at(35)),
             new PaymentIntentSucceeded(AUTOMATIC, "pm_card_visa", 4200, PAID, SUCCEEDED, at(40)));
 
@@ -115,7 +115,7 @@ class PaymentIntentProjectionTest {
     private static final List<PaymentIntentEvent> CANCELED_HOLD = List.of(
             new PaymentIntentCreated(RELEASED, ACCOUNT, 900, "usd", "cus_9", null, Map.of("k", "v"),
                     List.of("card"), CaptureMethod.MANUAL, ConfirmationMethod.MANUAL, "pm_card_chargeDeclined", null,
-                    "pi_released_secret_ghi", REQUIRES_CONFIRMATION, at(50)),
+                    REQUIRES_CONFIRMATION, at(50)),
             new PaymentIntentPaymentFailed(RELEASED, declined("pm_card_chargeDeclined", "ch_released_1"),
                     RELEASED_DECLINE, REQUIRES_PAYMENT_METHOD, at(52)),
             new PaymentIntentAmountCapturableUpdated(RELEASED, "pm_card_visa", 900, RELEASED_HOLD, REQUIRES_CAPTURE,
@@ -136,7 +136,7 @@ class PaymentIntentProjectionTest {
         void aManualCaptureJourneyShowsExactlyTheExpectedViewAfterEveryEvent() {
             PaymentIntentView created = new PaymentIntentView(MANUAL, ACCOUNT, 0, REQUIRES_PAYMENT_METHOD, 2000,
                     "usd", 0, 0, "cus_1", "Order 1", null, List.of("card"), CaptureMethod.MANUAL,
-                    ConfirmationMethod.AUTOMATIC, "pi_manual_secret_abc", "https://shop.example/return",
+                    ConfirmationMethod.AUTOMATIC, QueryDatabase.CLIENT_SECRETS.of(MANUAL), "https://shop.example/return",
                     Map.of("order_id", "1"), List.of(), null, null, null, T0, T0);
             ExpectedView expected = ExpectedView.of(created);
             List<PaymentIntentView> steps = new ArrayList<>();
@@ -224,7 +224,7 @@ class PaymentIntentProjectionTest {
             deliver(projection, AUTOMATIC_CAPTURE.get(0), 0);
             ExpectedView expected = ExpectedView.of(new PaymentIntentView(AUTOMATIC, ACCOUNT, 0,
                     REQUIRES_CONFIRMATION, 4200, "usd", 0, 0, null, null, "pm_card_authenticationRequired",
-                    List.of("card"), CaptureMethod.AUTOMATIC, ConfirmationMethod.AUTOMATIC, "pi_automatic_secret_def",
+                    List.of("card"), CaptureMethod.AUTOMATIC, ConfirmationMethod.AUTOMATIC, QueryDatabase.CLIENT_SECRETS.of(AUTOMATIC),
                     null, Map.of(), List.of(), null, null, null, at(30), at(30)));
             assertThat(row(AUTOMATIC)).isEqualTo(expected.build());
 
@@ -557,7 +557,7 @@ class PaymentIntentProjectionTest {
 
         ReadBackCountingTable() {
             super(new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(QueryDatabase.dataSource()),
-                    new QuerySideConfiguration().readModelObjectMapper());
+                    new QuerySideConfiguration().readModelObjectMapper(), QueryDatabase.CLIENT_SECRETS);
         }
 
         @Override

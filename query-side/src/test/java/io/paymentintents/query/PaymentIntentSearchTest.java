@@ -98,7 +98,7 @@ class PaymentIntentSearchTest {
                 seeds.add(seed);
                 table.insert(new PaymentIntentCreated(seed.id(), account, seed.amount(), seed.currency(),
                         seed.customer(), null, seed.metadata(), List.of("card"), CaptureMethod.AUTOMATIC,
-                        ConfirmationMethod.AUTOMATIC, null, null, seed.id() + "_secret_x",
+                        ConfirmationMethod.AUTOMATIC, null, null,
                         PaymentIntentStatus.REQUIRES_PAYMENT_METHOD, at), 0);
             }
         }

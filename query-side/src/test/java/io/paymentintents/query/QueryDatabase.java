@@ -61,9 +61,12 @@ final class QueryDatabase {
     }
 
     /** A fresh table object over the shared database, built as the application builds it. */
+    /** A fixed key, so that tests can expect exact client secrets. */
+    static final ClientSecrets CLIENT_SECRETS = new ClientSecrets(new byte[32]);
+
     static PaymentIntentTable newTable() {
         return new PaymentIntentTable(new NamedParameterJdbcTemplate(INSTANCE.dataSource),
-                new QuerySideConfiguration().readModelObjectMapper());
+                new QuerySideConfiguration().readModelObjectMapper(), CLIENT_SECRETS);
     }
 
     static void deleteAllPaymentIntents() {

@@ -55,7 +55,6 @@ class QueryModelSchemaTest {
                 "payment_method_types jsonb not null",
                 "capture_method character varying(16) not null",
                 "confirmation_method character varying(16) not null",
-                "client_secret character varying(255) not null",
                 "return_url text null",
                 "metadata jsonb not null",
                 "charges jsonb not null",

@@ -24,9 +24,9 @@ class SearchTotalCountTest {
     private void insert(int count, long amount) {
         QueryDatabase.jdbc().update("""
                 INSERT INTO payment_intents (id, account_id, version, status, amount, currency, payment_method_types,
-                    capture_method, confirmation_method, client_secret, created, created_at, updated_at)
+                    capture_method, confirmation_method, created, created_at, updated_at)
                 SELECT 'pi_cap_' || ? || '_' || n, ?, 0, 'requires_payment_method', ?, 'usd', '["card"]',
-                    'automatic', 'automatic', 'pi_cap_secret', 1700000000 + n, now(), now()
+                    'automatic', 'automatic', 1700000000 + n, now(), now()
                 FROM generate_series(1, ?) AS n""", amount, ACCOUNT, amount, count);
     }
 

@@ -30,7 +30,7 @@ final class TestEvents {
 
     static PaymentIntentCreated created(String id, String accountId, String customer, Instant at) {
         return new PaymentIntentCreated(id, accountId, 2000, "usd", customer, null, Map.of(), List.of("card"),
-                CaptureMethod.AUTOMATIC, ConfirmationMethod.AUTOMATIC, null, null, id + "_secret_x",
+                CaptureMethod.AUTOMATIC, ConfirmationMethod.AUTOMATIC, null, null,
                 PaymentIntentStatus.REQUIRES_PAYMENT_METHOD, at);
     }
 

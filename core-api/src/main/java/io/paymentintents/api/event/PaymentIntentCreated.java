@@ -9,6 +9,6 @@ import java.util.Map;
 
 /** An intent came into being, in {@code requires_payment_method} or, with a payment method, {@code requires_confirmation}. */
 @Revision("1")
-public record PaymentIntentCreated(String paymentIntentId, String accountId, long amount, String currency, String customer, String description, Map<String, String> metadata, List<String> paymentMethodTypes, CaptureMethod captureMethod, ConfirmationMethod confirmationMethod, String paymentMethod, String returnUrl, String clientSecret, PaymentIntentStatus status, Instant occurredAt)
+public record PaymentIntentCreated(String paymentIntentId, String accountId, long amount, String currency, String customer, String description, Map<String, String> metadata, List<String> paymentMethodTypes, CaptureMethod captureMethod, ConfirmationMethod confirmationMethod, String paymentMethod, String returnUrl, PaymentIntentStatus status, Instant occurredAt)
         implements PaymentIntentEvent {
 }

@@ -44,7 +44,7 @@ final class IntentDataSet {
     private static final String INSERT = """
             INSERT INTO payment_intents (id, account_id, version, status, amount, currency, amount_capturable,
                 amount_received, customer, description, payment_method, payment_method_types, capture_method,
-                confirmation_method, client_secret, return_url, metadata, charges, last_payment_error,
+                confirmation_method, return_url, metadata, charges, last_payment_error,
                 cancellation_reason, canceled_at, created, created_at, updated_at)
             WITH seconds AS (
                 SELECT s, 1 + floor(-ln(1 - random()) * 2.5)::int AS burst
@@ -99,7 +99,6 @@ final class IntentDataSet {
                    '["card"]'::jsonb,
                    CASE WHEN status = 'requires_capture' THEN 'manual' ELSE 'automatic' END,
                    'automatic',
-                   id || '_secret_' || substr(md5('secret' || g), 1, 25),
                    CASE WHEN r_misc > 0.9 THEN 'https://shop.example/return' END,
                    jsonb_build_object('order_id', 'ord_' || lpad(g::text, 8, '0'), 'channel', channel),
                    CASE WHEN status IN ('succeeded', 'requires_capture') THEN jsonb_build_array(jsonb_build_object(

@@ -206,7 +206,8 @@ class ListAndSearchBenchmark {
         load();
         recorder = new RecordingDataSource(pool);
         NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(recorder);
-        table = new PaymentIntentTable(jdbc, new QuerySideConfiguration().readModelObjectMapper());
+        table = new PaymentIntentTable(jdbc, new QuerySideConfiguration().readModelObjectMapper(),
+                new io.paymentintents.query.ClientSecrets(new byte[32]));
         DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
         beans.registerSingleton("transactionManager", new JdbcTransactionManager(recorder));
         search = new PaymentIntentSearch(jdbc, table, beans.getBeanProvider(PlatformTransactionManager.class));

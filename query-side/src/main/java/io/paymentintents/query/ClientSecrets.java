@@ -1,0 +1,43 @@
+package io.paymentintents.query;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+
+/**
+ * An intent's client secret, {@code {id}_secret_{mac}}: an HMAC-SHA256 of the id under the service's key. Derived
+ * whenever it is shown, never stored, so neither the event store nor the read model holds a usable secret; whoever
+ * can read the database still cannot confirm a payment with a publishable key.
+ */
+public final class ClientSecrets {
+
+    private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private final SecretKeySpec key;
+
+    public ClientSecrets(byte[] key) {
+        if (key.length < 32) {
+            throw new IllegalArgumentException("the client secret key needs at least 256 bits");
+        }
+        this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
+    }
+
+    public String of(String paymentIntentId) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            BigInteger value = new BigInteger(1, mac.doFinal(paymentIntentId.getBytes(StandardCharsets.UTF_8)));
+            StringBuilder text = new StringBuilder(paymentIntentId).append("_secret_");
+            BigInteger base = BigInteger.valueOf(ALPHABET.length());
+            for (int i = 0; i < 25; i++) {
+                BigInteger[] division = value.divideAndRemainder(base);
+                text.append(ALPHABET.charAt(division[1].intValue()));
+                value = division[0];
+            }
+            return text.toString();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+}
