@@ -19,11 +19,19 @@ import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
+import io.paymentintents.gateway.idempotency.IdempotencyKeyPruning;
+import io.paymentintents.gateway.idempotency.IdempotencyStore;
+import io.paymentintents.gateway.idempotency.IdempotentRequests;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
 @Configuration(proxyBeanMethods = false)
+@org.springframework.scheduling.annotation.EnableScheduling
 public class GatewayConfiguration implements WebMvcConfigurer {
 
     private final ApiKeyRegistry keyRegistry = new ApiKeyRegistry();
@@ -55,6 +63,23 @@ public class GatewayConfiguration implements WebMvcConfigurer {
     }
 
     @Bean
+    public IdempotentRequests idempotentRequests(DataSource dataSource,
+                                                 @Value("${payments.idempotency.retention:24h}") Duration retention,
+                                                 @Value("${payments.idempotency.stale-after:60s}") Duration staleAfter,
+                                                 @Value("${payments.fault-injection.halt-before-storing-response:false}")
+                                                 boolean haltBeforeStoringResponse) {
+        Clock clock = Clock.systemUTC();
+        return new IdempotentRequests(new IdempotencyStore(new JdbcTemplate(dataSource), clock, staleAfter), clock,
+                retention, haltBeforeStoringResponse);
+    }
+
+    /** Idempotency keys are kept for the retention period (24 hours by default, as Stripe), then pruned. */
+    @Bean
+    public IdempotencyKeyPruning idempotencyKeyPruning(IdempotentRequests idempotentRequests) {
+        return new IdempotencyKeyPruning(idempotentRequests);
+    }
+
+    @Bean
     public PaymentIntentIds paymentIntentIds() {
         return new PaymentIntentIds();
     }
@@ -72,6 +97,7 @@ public class GatewayConfiguration implements WebMvcConfigurer {
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }
+
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {

@@ -19,10 +19,15 @@ import io.paymentintents.gateway.auth.Caller;
 import io.paymentintents.gateway.params.Params;
 import io.paymentintents.gateway.web.ApiException;
 import io.paymentintents.gateway.web.StripeObjects;
+import io.paymentintents.api.AuditMetadata;
+import io.paymentintents.gateway.idempotency.IdempotentRequest;
+import io.paymentintents.gateway.idempotency.IdempotentRequests;
+import io.paymentintents.gateway.web.RequestIdFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -63,15 +68,16 @@ public class PaymentIntentController {
 
     private final PaymentIntentService service;
     private final PaymentIntentIds ids;
+    private final IdempotentRequests idempotency;
 
-    public PaymentIntentController(PaymentIntentService service, PaymentIntentIds ids) {
+    public PaymentIntentController(PaymentIntentService service, PaymentIntentIds ids, IdempotentRequests idempotency) {
         this.service = service;
         this.ids = ids;
+        this.idempotency = idempotency;
     }
 
     @PostMapping
-    public Map<String, Object> create(Caller caller, Params params,
-                                      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+    public ResponseEntity<Object> create(Caller caller, Params params, HttpServletRequest http) {
         params.allowOnly(CREATE_PARAMS);
         Expansion expansion = Expansion.forObject(params);
         long amount = params.requiredInteger("amount");
@@ -83,7 +89,9 @@ public class PaymentIntentController {
         Currencies.checkAmount(amount, currency).ifPresent(error -> {
             throw new ApiException(error);
         });
-        String id = ids.forCreate(caller.accountId(), idempotencyKey);
+        IdempotentRequest request = keyed(caller, params, http);
+        // keyed: derived from the request, so a retried create lands on the stream of the first one
+        String id = ids.forCreate(caller.accountId(), request.fingerprint());
         CreatePaymentIntent command = new CreatePaymentIntent(id, caller.accountId(), amount, currency,
                 customer(params).orElse(null), params.string("description").orElse(null),
                 metadata(params).orElse(null), params.stringList("payment_method_types").orElse(null),
@@ -91,7 +99,8 @@ public class PaymentIntentController {
                 params.oneOf("confirmation_method", CONFIRMATION_METHODS).orElse(null),
                 params.nonEmptyString("payment_method").orElse(null), params.nonEmptyString("return_url").orElse(null),
                 params.bool("confirm").orElse(false));
-        return StripeObjects.paymentIntent(service.create(caller.accountId(), id, command), expansion);
+        return idempotency.run(request, () -> StripeObjects.paymentIntent(
+                service.create(caller.accountId(), id, command, audit(caller, http, request)), expansion));
     }
 
     @GetMapping("/{id}")
@@ -104,7 +113,8 @@ public class PaymentIntentController {
     }
 
     @PostMapping("/{id}")
-    public Map<String, Object> update(Caller caller, Params params, @PathVariable String id) {
+    public ResponseEntity<Object> update(Caller caller, Params params, @PathVariable String id,
+                                         HttpServletRequest http) {
         requireWellFormed(id);
         params.allowOnly(UPDATE_PARAMS);
         Expansion expansion = Expansion.forObject(params);
@@ -123,22 +133,28 @@ public class PaymentIntentController {
                 metadata(params).orElse(null), params.isUnset("metadata"),
                 params.nonEmptyString("payment_method").orElse(null),
                 params.stringList("payment_method_types").orElse(null));
-        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command), expansion);
+        IdempotentRequest request = keyed(caller, params, http);
+        return idempotency.run(request, () -> StripeObjects.paymentIntent(
+                service.execute(caller.accountId(), id, command, audit(caller, http, request)), expansion));
     }
 
     @PostMapping("/{id}/confirm")
-    public Map<String, Object> confirm(Caller caller, Params params, @PathVariable String id) {
+    public ResponseEntity<Object> confirm(Caller caller, Params params, @PathVariable String id,
+                                         HttpServletRequest http) {
         requireWellFormed(id);
         params.allowOnly(CONFIRM_PARAMS);
         Expansion expansion = Expansion.forObject(params);
         ConfirmPaymentIntent command = new ConfirmPaymentIntent(id, caller.accountId(),
                 params.nonEmptyString("payment_method").orElse(null),
                 params.nonEmptyString("return_url").orElse(null));
-        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command), expansion);
+        IdempotentRequest request = keyed(caller, params, http);
+        return idempotency.run(request, () -> StripeObjects.paymentIntent(
+                service.execute(caller.accountId(), id, command, audit(caller, http, request)), expansion));
     }
 
     @PostMapping("/{id}/cancel")
-    public Map<String, Object> cancel(Caller caller, Params params, @PathVariable String id) {
+    public ResponseEntity<Object> cancel(Caller caller, Params params, @PathVariable String id,
+                                         HttpServletRequest http) {
         requireWellFormed(id);
         params.allowOnly(CANCEL_PARAMS);
         Expansion expansion = Expansion.forObject(params);
@@ -149,17 +165,22 @@ public class PaymentIntentController {
                                         + "requested_by_customer or abandoned"))))
                 .orElse(null);
         CancelPaymentIntent command = new CancelPaymentIntent(id, caller.accountId(), reason);
-        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command), expansion);
+        IdempotentRequest request = keyed(caller, params, http);
+        return idempotency.run(request, () -> StripeObjects.paymentIntent(
+                service.execute(caller.accountId(), id, command, audit(caller, http, request)), expansion));
     }
 
     @PostMapping("/{id}/capture")
-    public Map<String, Object> capture(Caller caller, Params params, @PathVariable String id) {
+    public ResponseEntity<Object> capture(Caller caller, Params params, @PathVariable String id,
+                                         HttpServletRequest http) {
         requireWellFormed(id);
         params.allowOnly(CAPTURE_PARAMS);
         Expansion expansion = Expansion.forObject(params);
         CapturePaymentIntent command = new CapturePaymentIntent(id, caller.accountId(),
                 params.positiveInteger("amount_to_capture").orElse(null));
-        return StripeObjects.paymentIntent(service.execute(caller.accountId(), id, command), expansion);
+        IdempotentRequest request = keyed(caller, params, http);
+        return idempotency.run(request, () -> StripeObjects.paymentIntent(
+                service.execute(caller.accountId(), id, command, audit(caller, http, request)), expansion));
     }
 
     @GetMapping
@@ -197,6 +218,32 @@ public class PaymentIntentController {
         list.put("has_more", page.hasMore());
         list.put("url", "/v1/payment_intents");
         return list;
+    }
+
+    private static IdempotentRequest keyed(Caller caller, Params params, HttpServletRequest http) {
+        return IdempotentRequest.of(caller.accountId(), http.getHeader("Idempotency-Key"),
+                "POST " + http.getRequestURI(), params.values());
+    }
+
+    /** Who asked, and how: carried on the command to every event it causes (never the key itself). */
+    private static Map<String, Object> audit(Caller caller, HttpServletRequest http, IdempotentRequest request) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put(AuditMetadata.ACCOUNT_ID, caller.accountId());
+        metadata.put(AuditMetadata.KEY_ID, caller.keyId());
+        Object requestId = http.getAttribute(RequestIdFilter.ATTRIBUTE);
+        if (requestId != null) {
+            metadata.put(AuditMetadata.REQUEST_ID, requestId.toString());
+        }
+        if (request.key() != null) {
+            metadata.put(AuditMetadata.IDEMPOTENCY_KEY, request.key());
+            metadata.put(AuditMetadata.IDEMPOTENT_REQUEST, request.fingerprint());
+        }
+        metadata.put(AuditMetadata.CLIENT_IP, http.getRemoteAddr());
+        String userAgent = http.getHeader("User-Agent");
+        if (userAgent != null) {
+            metadata.put(AuditMetadata.USER_AGENT, userAgent.length() > 300 ? userAgent.substring(0, 300) : userAgent);
+        }
+        return metadata;
     }
 
     /** {@code customer} (CasaPay, Stripe) and {@code customer_id} (LeanRails) are one field. */

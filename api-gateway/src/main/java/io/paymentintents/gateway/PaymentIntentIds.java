@@ -1,8 +1,5 @@
 package io.paymentintents.gateway;
 
-import io.paymentintents.api.error.ApiError;
-import io.paymentintents.api.error.ErrorCodes;
-import io.paymentintents.gateway.web.ApiException;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +8,9 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
- * Chooses the id of a new intent. With an Idempotency-Key the id is derived from (account, key), so a retried create
- * lands on the same event stream and the event store's uniqueness rejects the second creation, whatever happened to
- * the first response.
+ * Chooses the id of a new intent. A keyed create's id is derived from the request (account, key, parameters), so a
+ * retried create lands on the same event stream and the event store's uniqueness rejects the second creation,
+ * whatever happened to the first response.
  */
 public class PaymentIntentIds {
 
@@ -21,19 +18,16 @@ public class PaymentIntentIds {
     private static final int LENGTH = 24;
     private final SecureRandom random = new SecureRandom();
 
-    public String forCreate(String accountId, String idempotencyKey) {
-        if (idempotencyKey == null || idempotencyKey.isEmpty()) {
+    /** @param keyedRequest the keyed request's fingerprint, or null for a create sent without Idempotency-Key */
+    public String forCreate(String accountId, String keyedRequest) {
+        if (keyedRequest == null) {
             StringBuilder id = new StringBuilder("pi_");
             for (int i = 0; i < LENGTH; i++) {
                 id.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
             }
             return id.toString();
         }
-        if (idempotencyKey.length() > 255) {
-            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, null,
-                    "Idempotency-Key is too long: keys may be at most 255 characters."));
-        }
-        return "pi_" + base62(sha256(accountId + "\n" + idempotencyKey)).substring(0, LENGTH);
+        return "pi_" + base62(sha256(accountId + "\n" + keyedRequest)).substring(0, LENGTH);
     }
 
     private static byte[] sha256(String text) {

@@ -9,6 +9,8 @@ import io.paymentintents.api.query.ListPaymentIntents;
 import io.paymentintents.api.query.PaymentIntentPage;
 import io.paymentintents.api.query.PaymentIntentView;
 import io.paymentintents.gateway.web.ApiException;
+import org.axonframework.commandhandling.CommandMessage;
+import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -23,6 +25,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -51,15 +54,18 @@ public class PaymentIntentService {
     }
 
     /** Sends a command that creates the intent; a repeated keyed create answers with the intent already made. */
-    public PaymentIntentView create(String accountId, String paymentIntentId, Object command) {
-        return execute(accountId, paymentIntentId, command, true);
+    public PaymentIntentView create(String accountId, String paymentIntentId, Object command,
+                                    Map<String, ?> metadata) {
+        return execute(accountId, paymentIntentId, command, metadata, true);
     }
 
-    public PaymentIntentView execute(String accountId, String paymentIntentId, Object command) {
-        return execute(accountId, paymentIntentId, command, false);
+    public PaymentIntentView execute(String accountId, String paymentIntentId, Object command,
+                                     Map<String, ?> metadata) {
+        return execute(accountId, paymentIntentId, command, metadata, false);
     }
 
-    private PaymentIntentView execute(String accountId, String paymentIntentId, Object command, boolean creates) {
+    private PaymentIntentView execute(String accountId, String paymentIntentId, Object command,
+                                      Map<String, ?> metadata, boolean creates) {
         SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription =
                 queries.subscriptionQuery(new FindPaymentIntent(accountId, paymentIntentId),
                         ResponseTypes.optionalInstanceOf(PaymentIntentView.class),
@@ -67,7 +73,7 @@ public class PaymentIntentService {
         try {
             CommandOutcome outcome;
             try {
-                outcome = sendWithRetries(command);
+                outcome = sendWithRetries(GenericCommandMessage.asCommandMessage(command).andMetaData(metadata));
             } catch (AggregateStreamCreationException e) {
                 if (!creates) {
                     throw e;
@@ -94,7 +100,7 @@ public class PaymentIntentService {
         }
     }
 
-    private CommandOutcome sendWithRetries(Object command) {
+    private CommandOutcome sendWithRetries(CommandMessage<?> command) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return commands.sendAndWait(command);

@@ -1,6 +1,9 @@
 package io.paymentintents.command;
 
+import io.paymentintents.api.AuditMetadata;
 import io.paymentintents.command.processor.PaymentProcessor;
+import org.axonframework.messaging.correlation.CorrelationDataProvider;
+import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import io.paymentintents.command.processor.TestModeProcessor;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
@@ -45,6 +48,12 @@ public class CommandSideConfiguration {
     public SnapshotTriggerDefinition paymentIntentSnapshotTrigger(
             Snapshotter snapshotter, @Value("${payments.snapshot-threshold:50}") int threshold) {
         return new EventCountSnapshotTriggerDefinition(snapshotter, threshold);
+    }
+
+    /** Copies the audit metadata of every command onto the events it causes, so the event store records who and how. */
+    @Bean
+    public CorrelationDataProvider auditCorrelationDataProvider() {
+        return new SimpleCorrelationDataProvider(AuditMetadata.KEYS.toArray(String[]::new));
     }
 
     @Bean

@@ -28,6 +28,8 @@ import io.paymentintents.command.processor.PaymentProcessor;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.messaging.annotation.MetaDataValue;
+import io.paymentintents.api.AuditMetadata;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.CreationPolicy;
@@ -41,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.HashSet;
 import java.util.Set;
 
 import static io.paymentintents.api.PaymentIntentStatus.REQUIRES_ACTION;
@@ -87,6 +90,12 @@ public class PaymentIntent {
     private long amountCapturable;
     private Charge heldCharge;
     private boolean hasLastPaymentError;
+    /**
+     * The keyed requests (digest of account, Idempotency-Key, endpoint and parameters) whose events are in this
+     * stream. A request retried after a crash between storing its events and storing its response must not act
+     * twice: it finds itself here and answers with the current state instead.
+     */
+    private Set<String> appliedRequests = new HashSet<>();
 
     protected PaymentIntent() {
         // for Axon: the aggregate is rebuilt from its events
@@ -120,8 +129,12 @@ public class PaymentIntent {
     }
 
     @CommandHandler
-    public CommandOutcome update(UpdatePaymentIntent command, Clock clock, PaymentProcessor processor) {
+    public CommandOutcome update(UpdatePaymentIntent command, Clock clock, PaymentProcessor processor,
+                                 @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
         checkAccount(command.accountId());
+        if (alreadyApplied(idempotentRequest)) {
+            return CommandOutcome.accepted(id, version);
+        }
         checkAllowed(command.changesOnlyDescriptiveFields() ? Operation.UPDATE_DESCRIPTIVE_FIELDS : Operation.UPDATE);
         Money newAmount = command.amount() == null && command.currency() == null ? amount
                 : checkedAmount(Objects.requireNonNullElse(command.amount(), amount.amount()),
@@ -154,8 +167,12 @@ public class PaymentIntent {
 
     @CommandHandler
     public CommandOutcome confirm(ConfirmPaymentIntent command, Clock clock, Identifiers identifiers,
-                                  PaymentProcessor processor) {
+                                  PaymentProcessor processor,
+                                  @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
         checkAccount(command.accountId());
+        if (alreadyApplied(idempotentRequest)) {
+            return CommandOutcome.accepted(id, version);
+        }
         checkAllowed(Operation.CONFIRM);
         String methodId = command.paymentMethod() != null ? command.paymentMethod() : paymentMethod;
         if (methodId == null) {
@@ -166,8 +183,12 @@ public class PaymentIntent {
     }
 
     @CommandHandler
-    public CommandOutcome capture(CapturePaymentIntent command, Clock clock, PaymentProcessor processor) {
+    public CommandOutcome capture(CapturePaymentIntent command, Clock clock, PaymentProcessor processor,
+                                  @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
         checkAccount(command.accountId());
+        if (alreadyApplied(idempotentRequest)) {
+            return CommandOutcome.accepted(id, version);
+        }
         checkAllowed(Operation.CAPTURE);
         long toCapture = command.amountToCapture() == null ? amountCapturable : command.amountToCapture();
         if (toCapture <= 0) {
@@ -186,8 +207,12 @@ public class PaymentIntent {
     }
 
     @CommandHandler
-    public CommandOutcome cancel(CancelPaymentIntent command, Clock clock, PaymentProcessor processor) {
+    public CommandOutcome cancel(CancelPaymentIntent command, Clock clock, PaymentProcessor processor,
+                                 @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
         checkAccount(command.accountId());
+        if (alreadyApplied(idempotentRequest)) {
+            return CommandOutcome.accepted(id, version);
+        }
         checkAllowed(Operation.CANCEL);
         Charge released = null;
         if (status == REQUIRES_CAPTURE) {
@@ -231,6 +256,10 @@ public class PaymentIntent {
             }
             default -> throw new IllegalStateException("unhandled authorization outcome " + authorization.outcome());
         }
+    }
+
+    private boolean alreadyApplied(String idempotentRequest) {
+        return idempotentRequest != null && appliedRequests.contains(idempotentRequest);
     }
 
     private void checkAccount(String requestingAccount) {
@@ -310,8 +339,16 @@ public class PaymentIntent {
         return value == null ? fallback : value;
     }
 
+    private void recordRequest(String idempotentRequest) {
+        if (idempotentRequest != null) {
+            appliedRequests.add(idempotentRequest);
+        }
+    }
+
     @EventSourcingHandler
-    void on(PaymentIntentCreated event, @SequenceNumber long sequence) {
+    void on(PaymentIntentCreated event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
         id = event.paymentIntentId();
         accountId = event.accountId();
         version = sequence;
@@ -326,7 +363,9 @@ public class PaymentIntent {
     }
 
     @EventSourcingHandler
-    void on(PaymentIntentUpdated event, @SequenceNumber long sequence) {
+    void on(PaymentIntentUpdated event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
         version = sequence;
         status = event.status();
         amount = Money.of(event.amount(), event.currency());
@@ -339,7 +378,9 @@ public class PaymentIntent {
     }
 
     @EventSourcingHandler
-    void on(PaymentIntentSucceeded event, @SequenceNumber long sequence) {
+    void on(PaymentIntentSucceeded event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
         version = sequence;
         status = event.status();
         paymentMethod = event.paymentMethod();
@@ -347,7 +388,9 @@ public class PaymentIntent {
     }
 
     @EventSourcingHandler
-    void on(PaymentIntentAmountCapturableUpdated event, @SequenceNumber long sequence) {
+    void on(PaymentIntentAmountCapturableUpdated event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
         version = sequence;
         status = event.status();
         paymentMethod = event.paymentMethod();
@@ -357,7 +400,9 @@ public class PaymentIntent {
     }
 
     @EventSourcingHandler
-    void on(PaymentIntentPaymentFailed event, @SequenceNumber long sequence) {
+    void on(PaymentIntentPaymentFailed event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
         version = sequence;
         status = event.status();
         // As in Stripe, a declined payment method is detached; the client supplies a new one.
@@ -366,7 +411,9 @@ public class PaymentIntent {
     }
 
     @EventSourcingHandler
-    void on(PaymentIntentCaptured event, @SequenceNumber long sequence) {
+    void on(PaymentIntentCaptured event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
         version = sequence;
         status = event.status();
         amountCapturable = 0;
@@ -374,7 +421,9 @@ public class PaymentIntent {
     }
 
     @EventSourcingHandler
-    void on(PaymentIntentCanceled event, @SequenceNumber long sequence) {
+    void on(PaymentIntentCanceled event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
         version = sequence;
         status = event.status();
         amountCapturable = 0;

@@ -41,6 +41,11 @@ public final class Params {
         return this;
     }
 
+    /** The parsed parameters, as the request gave them (read-only use: idempotency hashes them). */
+    public Map<String, Object> values() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
     public java.util.Set<String> names() {
         return values.keySet();
     }

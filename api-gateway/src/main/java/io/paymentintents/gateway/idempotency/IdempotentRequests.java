@@ -1,0 +1,117 @@
+package io.paymentintents.gateway.idempotency;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paymentintents.api.error.ApiError;
+import io.paymentintents.api.error.ErrorCodes;
+import io.paymentintents.gateway.web.ApiException;
+import io.paymentintents.gateway.web.StripeObjects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Stripe's Idempotency-Key semantics around one POST: the first response (status and body, errors and 500s
+ * included) is stored once execution starts and replayed, with {@code Idempotent-Replayed: true}, to every retry
+ * with the same parameters. Requests rejected before execution (authentication, validation, rate limits) never get
+ * here, so they are not stored.
+ */
+public class IdempotentRequests {
+
+    private static final Logger log = LoggerFactory.getLogger(IdempotentRequests.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final IdempotencyStore store;
+    private final Clock clock;
+    private final Duration retention;
+    private final boolean haltBeforeStoringResponse;
+
+    /**
+     * @param haltBeforeStoringResponse a fault-injection switch for the crash test: the process dies after the
+     *                                  command's events are stored and before its response is. Never set in
+     *                                  production.
+     */
+    public IdempotentRequests(IdempotencyStore store, Clock clock, Duration retention,
+                              boolean haltBeforeStoringResponse) {
+        this.store = store;
+        this.clock = clock;
+        this.retention = retention;
+        this.haltBeforeStoringResponse = haltBeforeStoringResponse;
+    }
+
+    /** Runs {@code execution} at most once per (account, key); without a key it just runs it. */
+    public ResponseEntity<Object> run(IdempotentRequest request, Supplier<Map<String, Object>> execution) {
+        if (request.key() == null) {
+            return ResponseEntity.ok(execution.get());
+        }
+        IdempotencyStore.Claim claim = store.claim(request.accountId(), request.key(), request.endpoint(),
+                request.parametersHash());
+        if (claim instanceof IdempotencyStore.Replay replay) {
+            return ResponseEntity.status(replay.status()).contentType(MediaType.APPLICATION_JSON)
+                    .header("Idempotent-Replayed", "true")
+                    .body(parse(replay.body()));
+        }
+        if (claim instanceof IdempotencyStore.Mismatch) {
+            throw new ApiException(new ApiError(400, ApiError.IDEMPOTENCY_ERROR, null, null, "Keys for idempotent "
+                    + "requests can only be used with the same parameters they were first used with. Try using a key "
+                    + "other than '" + request.key() + "' if you meant to execute a different request.", null, null,
+                    -1));
+        }
+        if (claim instanceof IdempotencyStore.InProgress) {
+            throw new ApiException(new ApiError(409, ApiError.INVALID_REQUEST, ErrorCodes.IDEMPOTENCY_KEY_IN_USE,
+                    null, "There is currently another in-progress request using this Idempotency-Key. Please try "
+                    + "again later.", null, null, -1));
+        }
+        Map<String, Object> body;
+        try {
+            body = execution.get();
+        } catch (ApiException e) {
+            if (e.error().status() == 429) {
+                store.release(request.accountId(), request.key()); // nothing happened: the retry starts afresh
+            } else {
+                complete(request, e.error().status(), StripeObjects.error(e.error(), e.paymentIntent()));
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            log.error("unexpected failure of {} (Idempotency-Key given)", request.endpoint(), e);
+            ApiError error = new ApiError(500, ApiError.API_ERROR, null, null,
+                    "An unexpected error occurred on our side.", null, null, -1);
+            complete(request, 500, StripeObjects.error(error, null));
+            throw new ApiException(error);
+        }
+        complete(request, 200, body);
+        return ResponseEntity.ok(body);
+    }
+
+    private void complete(IdempotentRequest request, int status, Map<String, Object> body) {
+        if (haltBeforeStoringResponse) {
+            log.error("fault injection: halting after the command, before its response is stored");
+            Runtime.getRuntime().halt(137);
+        }
+        try {
+            store.complete(request.accountId(), request.key(), status, JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a response body that cannot be serialized", e);
+        }
+    }
+
+    /** Deletes keys older than the retention period (at least 24 hours, as Stripe keeps them). */
+    public int prune() {
+        return store.prune(clock.instant().minus(retention));
+    }
+
+    private static Object parse(String body) {
+        try {
+            return JSON.readValue(body, LinkedHashMap.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored response that is not JSON", e);
+        }
+    }
+}
