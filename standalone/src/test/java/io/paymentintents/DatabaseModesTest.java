@@ -87,10 +87,19 @@ class DatabaseModesTest extends ServiceTest {
         Map<String, Object> all = new java.util.HashMap<>(properties);
         all.put("server.port", "0");
         all.putIfAbsent("payments.keys.secret", SECRET_KEY);
+        all.computeIfAbsent("payments.data-dir", k -> temporaryDataDirectory());
         SpringApplication application = new SpringApplication(PaymentIntentsApplication.class);
         String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
         return application.run(args);
+    }
+
+    private static String temporaryDataDirectory() {
+        try {
+            return Files.createTempDirectory("modes").toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Reply sendTo(int otherPort, String method, String path, String json) {
