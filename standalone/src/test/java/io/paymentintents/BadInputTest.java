@@ -136,9 +136,11 @@ class BadInputTest extends ServiceTest {
         Reply reply = send("POST", "/v1/payment_intents", "{\"amount\": 2000, \"currency\": \"usd\"}",
                 "Authorization", bearer(PUBLISHABLE_KEY), "Content-Type", "application/json");
 
-        assertThat(reply.status()).isEqualTo(401);
+        // Stripe answers 403 (the SDKs' PermissionException) with code secret_key_required
+        assertThat(reply.status()).isEqualTo(403);
+        assertThat(reply.error().get("code").asText()).isEqualTo("secret_key_required");
         assertThat(reply.error().get("message").asText())
-                .isEqualTo("This API call cannot be made with a publishable API key. Please use a secret API key.");
+                .startsWith("This API call cannot be made with a publishable API key. Please use a secret API key.");
         assertThat(eventCount()).isEqualTo(eventsBefore);
     }
 

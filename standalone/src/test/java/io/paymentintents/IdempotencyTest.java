@@ -41,8 +41,11 @@ class IdempotencyTest extends ServiceTest {
         assertThat(first.header("Idempotent-Replayed")).isNull();
         assertThat(second.status()).isEqualTo(200);
         assertThat(second.header("Idempotent-Replayed")).isEqualTo("true");
-        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(second.body()).isEqualTo(first.body()); // the client secret included, derived again
         assertThat(eventCount(first.body().get("id").asText())).isEqualTo(2);
+        String stored = jdbc.queryForObject("SELECT response_body FROM idempotency_keys WHERE idempotency_key = ?",
+                String.class, key);
+        assertThat(stored).doesNotContain(first.body().get("client_secret").asText());
     }
 
     @Test

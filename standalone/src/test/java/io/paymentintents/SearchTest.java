@@ -405,7 +405,7 @@ class SearchTest extends ServiceTest {
                 "Authorization", bearer(PUBLISHABLE_KEY));
 
         assertThat(anonymous.status()).isEqualTo(401);
-        assertThat(publishable.status()).isEqualTo(401);
+        assertThat(publishable.status()).isEqualTo(403);
     }
 
     private static void assertError(Reply reply, String code, String param, String message) {

@@ -3,10 +3,17 @@ package io.paymentintents.gateway;
 import io.paymentintents.gateway.auth.ApiKeyRegistry;
 import io.paymentintents.gateway.auth.AuthenticationInterceptor;
 import io.paymentintents.gateway.auth.DefaultAccount;
+import io.paymentintents.gateway.auth.KeyParameterBodyFilter;
+import io.paymentintents.gateway.ratelimit.RateLimitInterceptor;
 import io.paymentintents.gateway.web.ApiArgumentResolvers;
+import io.paymentintents.gateway.web.ContentTypeFilter;
 import io.paymentintents.gateway.web.RequestIdFilter;
+import io.paymentintents.gateway.web.StripeErrorReportValveInstaller;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.queryhandling.QueryGateway;
+import org.flywaydb.core.Flyway;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -19,6 +26,8 @@ import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
+import io.paymentintents.api.secrets.ClientSecrets;
+import io.paymentintents.gateway.idempotency.FaultInjection;
 import io.paymentintents.gateway.idempotency.IdempotencyKeyPruning;
 import io.paymentintents.gateway.idempotency.IdempotencyStore;
 import io.paymentintents.gateway.idempotency.IdempotentRequests;
@@ -34,22 +43,28 @@ import java.util.List;
 @org.springframework.scheduling.annotation.EnableScheduling
 public class GatewayConfiguration implements WebMvcConfigurer {
 
-    private final ApiKeyRegistry keyRegistry = new ApiKeyRegistry();
     private final int maxBodyBytes;
+    private final ObjectProvider<ApiKeyRegistry> keyRegistry;
 
-    public GatewayConfiguration(@Value("${payments.max-body-bytes:262144}") int maxBodyBytes) {
+    public GatewayConfiguration(@Value("${payments.max-body-bytes:262144}") int maxBodyBytes,
+                                ObjectProvider<ApiKeyRegistry> keyRegistry) {
         this.maxBodyBytes = maxBodyBytes;
+        this.keyRegistry = keyRegistry;
     }
 
+    /** Accounts and API keys, in the gateway's tables (which therefore must be migrated first). */
     @Bean
-    public ApiKeyRegistry apiKeyRegistry() {
-        return keyRegistry;
+    public ApiKeyRegistry apiKeyRegistry(DataSource dataSource,
+                                         @Qualifier("gatewayMigrations") Flyway gatewayMigrations,
+                                         @Value("${payments.keys.cache-ttl:2s}") Duration cacheTtl) {
+        return new ApiKeyRegistry(new JdbcTemplate(dataSource), Clock.systemUTC(), cacheTtl);
     }
 
     @Bean
     public DefaultAccount defaultAccount(@Value("${payments.keys.secret:}") String secretKey,
                                          @Value("${payments.keys.publishable:}") String publishableKey,
-                                         @Value("${payments.data-dir:./data}") Path dataDirectory) {
+                                         @Value("${payments.data-dir:./data}") Path dataDirectory,
+                                         ApiKeyRegistry keyRegistry) {
         DefaultAccount account = DefaultAccount.load(secretKey.trim(), publishableKey.trim(), dataDirectory);
         account.registerWith(keyRegistry);
         return account;
@@ -66,11 +81,13 @@ public class GatewayConfiguration implements WebMvcConfigurer {
     public IdempotentRequests idempotentRequests(DataSource dataSource,
                                                  @Value("${payments.idempotency.retention:24h}") Duration retention,
                                                  @Value("${payments.idempotency.stale-after:60s}") Duration staleAfter,
-                                                 @Value("${payments.fault-injection.halt-before-storing-response:false}")
-                                                 boolean haltBeforeStoringResponse) {
+                                                 @Value("${payments.fault-injection.halt-once-for-keys-starting-with:}")
+                                                 String haltKeyPrefix,
+                                                 @Value("${payments.data-dir:./data}") Path dataDirectory,
+                                                 ClientSecrets clientSecrets) {
         Clock clock = Clock.systemUTC();
         return new IdempotentRequests(new IdempotencyStore(new JdbcTemplate(dataSource), clock, staleAfter), clock,
-                retention, haltBeforeStoringResponse);
+                retention, new FaultInjection(haltKeyPrefix, dataDirectory.resolve("injected-faults")), clientSecrets);
     }
 
     /** Idempotency keys are kept for the retention period (24 hours by default, as Stripe), then pruned. */
@@ -91,6 +108,15 @@ public class GatewayConfiguration implements WebMvcConfigurer {
         return new PaymentIntentService(commandGateway, queryGateway, timeout, retries);
     }
 
+    /** Reads a key-less POST's body ahead, for a publishable key sent as the {@code key} parameter (Stripe.js). */
+    @Bean
+    public FilterRegistrationBean<KeyParameterBodyFilter> keyParameterBodyFilter() {
+        FilterRegistrationBean<KeyParameterBodyFilter> registration =
+                new FilterRegistrationBean<>(new KeyParameterBodyFilter(maxBodyBytes));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+
     @Bean
     public FilterRegistrationBean<RequestIdFilter> requestIdFilter() {
         FilterRegistrationBean<RequestIdFilter> registration = new FilterRegistrationBean<>(new RequestIdFilter());
@@ -98,10 +124,23 @@ public class GatewayConfiguration implements WebMvcConfigurer {
         return registration;
     }
 
+    /** Errors Tomcat answers itself (a malformed request line, oversized headers) in Stripe's envelope too. */
+    @Bean
+    public StripeErrorReportValveInstaller stripeErrorReportValveInstaller() {
+        return new StripeErrorReportValveInstaller();
+    }
+
+    @Bean
+    public FilterRegistrationBean<ContentTypeFilter> contentTypeFilter() {
+        FilterRegistrationBean<ContentTypeFilter> registration = new FilterRegistrationBean<>(new ContentTypeFilter());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1); // right after the request id is set
+        return registration;
+    }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new AuthenticationInterceptor(keyRegistry)).addPathPatterns("/v1/**");
+        registry.addInterceptor(new AuthenticationInterceptor(keyRegistry::getObject)).addPathPatterns("/v1/**");
+        registry.addInterceptor(new RateLimitInterceptor()).addPathPatterns("/v1/**");
     }
 
     /**

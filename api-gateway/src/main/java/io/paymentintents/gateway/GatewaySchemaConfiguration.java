@@ -15,6 +15,11 @@ public class GatewaySchemaConfiguration {
 
     @Bean(initMethod = "migrate")
     public Flyway gatewayMigrations(DataSource dataSource) {
+        return flyway(dataSource);
+    }
+
+    /** Also run by the operator command, which may be the first to touch a fresh database. */
+    public static Flyway flyway(DataSource dataSource) {
         return Flyway.configure()
                      .dataSource(dataSource)
                      .locations("classpath:db/gateway")

@@ -16,6 +16,8 @@ import io.paymentintents.api.query.ListPaymentIntents;
 import io.paymentintents.api.query.PaymentIntentPage;
 import io.paymentintents.api.query.PaymentIntentView;
 import io.paymentintents.gateway.auth.Caller;
+import io.paymentintents.gateway.auth.PublishableKeyAccess;
+import io.paymentintents.gateway.auth.PublishableKeyAllowed;
 import io.paymentintents.gateway.params.Params;
 import io.paymentintents.gateway.web.ApiException;
 import io.paymentintents.gateway.web.StripeObjects;
@@ -54,7 +56,9 @@ public class PaymentIntentController {
             "confirm", "return_url", "metadata", "expand");
     private static final Set<String> UPDATE_PARAMS = Set.of("amount", "currency", "customer", "customer_id",
             "payment_method", "payment_method_types", "description", "metadata", "expand");
-    private static final Set<String> CONFIRM_PARAMS = Set.of("payment_method", "return_url", "expand");
+    /** {@code client_secret} and {@code key}: what Stripe.js sends along with a publishable key. */
+    private static final Set<String> CONFIRM_PARAMS = Set.of("payment_method", "return_url", "expand",
+            "client_secret", "key");
     private static final Set<String> CANCEL_PARAMS = Set.of("cancellation_reason", "expand");
     private static final Set<String> CAPTURE_PARAMS = Set.of("amount_to_capture", "expand");
     private static final Set<String> LIST_PARAMS = Set.of("customer", "customer_id", "status", "created", "limit",
@@ -103,13 +107,21 @@ public class PaymentIntentController {
                 service.create(caller.accountId(), id, command, audit(caller, http, request)), expansion));
     }
 
+    @PublishableKeyAllowed
     @GetMapping("/{id}")
     public Map<String, Object> retrieve(Caller caller, Params params, @PathVariable String id) {
         requireWellFormed(id);
-        params.allowOnly(Set.of("expand", "client_secret"));
+        params.allowOnly(Set.of("expand", "client_secret", "key"));
         Expansion expansion = Expansion.forObject(params);
-        return StripeObjects.paymentIntent(service.find(caller.accountId(), id)
-                .orElseThrow(() -> new ApiException(ApiError.noSuchPaymentIntent(id))), expansion);
+        // a publishable key reaches an intent only with its client_secret (a secret key's is ignored)
+        String clientSecret = PublishableKeyAccess.isPublishable(caller)
+                ? PublishableKeyAccess.requiredClientSecret(params) : null;
+        PaymentIntentView intent = service.find(caller.accountId(), id)
+                .orElseThrow(() -> new ApiException(ApiError.noSuchPaymentIntent(id)));
+        if (clientSecret != null) {
+            PublishableKeyAccess.checkClientSecret(clientSecret, intent);
+        }
+        return PublishableKeyAccess.as(caller, StripeObjects.paymentIntent(intent, expansion));
     }
 
     @PostMapping("/{id}")
@@ -138,18 +150,25 @@ public class PaymentIntentController {
                 service.execute(caller.accountId(), id, command, audit(caller, http, request)), expansion));
     }
 
+    @PublishableKeyAllowed
     @PostMapping("/{id}/confirm")
     public ResponseEntity<Object> confirm(Caller caller, Params params, @PathVariable String id,
                                          HttpServletRequest http) {
         requireWellFormed(id);
         params.allowOnly(CONFIRM_PARAMS);
         Expansion expansion = Expansion.forObject(params);
+        if (PublishableKeyAccess.isPublishable(caller)) {
+            // checked before anything is sent or remembered: a wrong client_secret changes nothing
+            String clientSecret = PublishableKeyAccess.requiredClientSecret(params);
+            PublishableKeyAccess.checkClientSecret(clientSecret, service.find(caller.accountId(), id)
+                    .orElseThrow(() -> new ApiException(ApiError.noSuchPaymentIntent(id))));
+        }
         ConfirmPaymentIntent command = new ConfirmPaymentIntent(id, caller.accountId(),
                 params.nonEmptyString("payment_method").orElse(null),
                 params.nonEmptyString("return_url").orElse(null));
         IdempotentRequest request = keyed(caller, params, http);
-        return idempotency.run(request, () -> StripeObjects.paymentIntent(
-                service.execute(caller.accountId(), id, command, audit(caller, http, request)), expansion));
+        return idempotency.run(request, () -> PublishableKeyAccess.as(caller, StripeObjects.paymentIntent(
+                service.execute(caller.accountId(), id, command, audit(caller, http, request)), expansion)));
     }
 
     @PostMapping("/{id}/cancel")

@@ -1,5 +1,6 @@
 package io.paymentintents.query;
 
+import io.paymentintents.api.secrets.ClientSecrets;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;

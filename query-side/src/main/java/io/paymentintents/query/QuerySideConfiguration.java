@@ -1,5 +1,6 @@
 package io.paymentintents.query;
 
+import io.paymentintents.api.secrets.ClientSecrets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;

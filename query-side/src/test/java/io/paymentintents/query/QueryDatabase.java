@@ -1,5 +1,6 @@
 package io.paymentintents.query;
 
+import io.paymentintents.api.secrets.ClientSecrets;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -37,6 +37,16 @@ public class EmbeddedPostgresConfiguration {
         Path directory = dataDirectory.resolve("postgres").toAbsolutePath();
         Files.createDirectories(directory);
         stopOrphanedServer(directory);
+        EmbeddedPostgres postgres = start(directory, port);
+        log.info("embedded PostgreSQL on port {}, data in {}", postgres.getPort(), directory);
+        return postgres;
+    }
+
+    /**
+     * Starts PostgreSQL on a data directory (created by initdb when empty), as the service runs it; also used by the
+     * operator command when the service is not running. The caller closes it.
+     */
+    public static EmbeddedPostgres start(Path directory, int port) throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
@@ -52,9 +62,7 @@ public class EmbeddedPostgresConfiguration {
         if (port > 0) {
             builder.setPort(port);
         }
-        EmbeddedPostgres postgres = builder.start();
-        log.info("embedded PostgreSQL on port {}, data in {}", postgres.getPort(), directory);
-        return postgres;
+        return builder.start();
     }
 
     @Bean

@@ -11,13 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
  * The account a fresh installation starts with, and its test-mode key pair: taken from PAYMENTS_SECRET_KEY and
  * PAYMENTS_PUBLISHABLE_KEY when set, otherwise generated once and kept in the data directory (readable by its owner
- * only), so that the keys a user copied keep working across restarts.
+ * only), so that the keys a user copied keep working across restarts. The database knows the account and the keys'
+ * hashes only ({@link #registerWith}); this file is the one place the default keys are kept in the clear.
  */
 public final class DefaultAccount {
 
@@ -27,10 +30,15 @@ public final class DefaultAccount {
     private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final SecureRandom RANDOM = new SecureRandom();
     public static final String DEFAULT_ACCOUNT_ID = "acct_default";
+    /** The ids the configured keys are registered under, whichever keys are configured. */
+    public static final String SECRET_KEY_ID = "key_default_secret";
+    public static final String PUBLISHABLE_KEY_ID = "key_default_publishable";
 
     private final String accountId;
     private final String secretKey;
     private final String publishableKey;
+    private volatile String secretKeyNote = "";
+    private volatile String publishableKeyNote = "";
 
     private DefaultAccount(String accountId, String secretKey, String publishableKey) {
         this.accountId = accountId;
@@ -66,9 +74,28 @@ public final class DefaultAccount {
         return new DefaultAccount(account, secret, publishable);
     }
 
+    /**
+     * Creates the account in the database if it is not there yet, and registers the hashes of its two keys under
+     * fixed ids ({@link #SECRET_KEY_ID}, {@link #PUBLISHABLE_KEY_ID}): idempotent, so every start may do it. A key
+     * the operator rolled or revoked stays so; a key replaced in the configuration stops working.
+     */
     public void registerWith(ApiKeyRegistry registry) {
-        registry.register(accountId, secretKey);
-        registry.register(accountId, publishableKey);
+        registry.ensureAccount(accountId, "Default account");
+        registry.registerConfiguredKey(SECRET_KEY_ID, accountId, KeyKind.SECRET, secretKey);
+        registry.registerConfiguredKey(PUBLISHABLE_KEY_ID, accountId, KeyKind.PUBLISHABLE, publishableKey);
+        secretKeyNote = note(registry, secretKey);
+        publishableKeyNote = note(registry, publishableKey);
+    }
+
+    /** Said beside a key in the banner when it no longer works as it is: rolled (with its expiry) or revoked. */
+    private static String note(ApiKeyRegistry registry, String key) {
+        return registry.find(key).map(info -> switch (info.stateAt(Instant.now())) {
+            case "expiring" -> "  (rolled: works until " + info.expiresAt().truncatedTo(ChronoUnit.SECONDS) + ")";
+            case "expired" -> "  (rolled: expired at " + info.expiresAt().truncatedTo(ChronoUnit.SECONDS)
+                    + "; use the key it was rolled to)";
+            case "revoked" -> "  (revoked)";
+            default -> "";
+        }).orElse("");
     }
 
     /**
@@ -77,11 +104,11 @@ public final class DefaultAccount {
      */
     public void printKeys(int port) {
         System.out.printf("%n  PaymentIntents service, test mode, account %s%n"
-                + "    Secret key:      %s%n"
-                + "    Publishable key: %s%n"
+                + "    Secret key:      %s%s%n"
+                + "    Publishable key: %s%s%n"
                 + "    Try:  export API_KEY=\"%s\"%n"
                 + "          curl http://localhost:%d/v1/payment_intents -u \"$API_KEY:\"%n%n",
-                accountId, secretKey, publishableKey, secretKey, port);
+                accountId, secretKey, secretKeyNote, publishableKey, publishableKeyNote, secretKey, port);
     }
 
     public String accountId() {

@@ -3,6 +3,7 @@ package io.paymentintents.gateway.idempotency;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paymentintents.api.error.ApiError;
+import io.paymentintents.api.secrets.ClientSecrets;
 import io.paymentintents.api.error.ErrorCodes;
 import io.paymentintents.gateway.web.ApiException;
 import io.paymentintents.gateway.web.StripeObjects;
@@ -31,19 +32,16 @@ public class IdempotentRequests {
     private final IdempotencyStore store;
     private final Clock clock;
     private final Duration retention;
-    private final boolean haltBeforeStoringResponse;
+    private final FaultInjection faults;
+    private final ClientSecrets clientSecrets;
 
-    /**
-     * @param haltBeforeStoringResponse a fault-injection switch for the crash test: the process dies after the
-     *                                  command's events are stored and before its response is. Never set in
-     *                                  production.
-     */
-    public IdempotentRequests(IdempotencyStore store, Clock clock, Duration retention,
-                              boolean haltBeforeStoringResponse) {
+    public IdempotentRequests(IdempotencyStore store, Clock clock, Duration retention, FaultInjection faults,
+                              ClientSecrets clientSecrets) {
         this.store = store;
         this.clock = clock;
         this.retention = retention;
-        this.haltBeforeStoringResponse = haltBeforeStoringResponse;
+        this.faults = faults;
+        this.clientSecrets = clientSecrets;
     }
 
     /** Runs {@code execution} at most once per (account, key); without a key it just runs it. */
@@ -56,7 +54,7 @@ public class IdempotentRequests {
         if (claim instanceof IdempotencyStore.Replay replay) {
             return ResponseEntity.status(replay.status()).contentType(MediaType.APPLICATION_JSON)
                     .header("Idempotent-Replayed", "true")
-                    .body(parse(replay.body()));
+                    .body(withClientSecrets(parse(replay.body())));
         }
         if (claim instanceof IdempotencyStore.Mismatch) {
             throw new ApiException(new ApiError(400, ApiError.IDEMPOTENCY_ERROR, null, null, "Keys for idempotent "
@@ -91,12 +89,10 @@ public class IdempotentRequests {
     }
 
     private void complete(IdempotentRequest request, int status, Map<String, Object> body) {
-        if (haltBeforeStoringResponse) {
-            log.error("fault injection: halting after the command, before its response is stored");
-            Runtime.getRuntime().halt(137);
-        }
+        faults.beforeStoringResponse(request.key());
         try {
-            store.complete(request.accountId(), request.key(), status, JSON.writeValueAsString(body));
+            store.complete(request.accountId(), request.key(), status,
+                    JSON.writeValueAsString(withoutClientSecrets(body)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a response body that cannot be serialized", e);
         }
@@ -106,6 +102,39 @@ public class IdempotentRequests {
     public int prune() {
         return store.prune(clock.instant().minus(retention));
     }
+
+    /**
+     * A stored response keeps no client secret (it is a capability, and must not sit in a database column): each is
+     * replaced by a marker, and derived again from the intent's id when the response is replayed.
+     */
+    private static Object withoutClientSecrets(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(k.toString(), "client_secret".equals(k) && v instanceof String
+                    ? DERIVED : withoutClientSecrets(v)));
+            return copy;
+        }
+        if (value instanceof java.util.List<?> list) {
+            return list.stream().map(IdempotentRequests::withoutClientSecrets).toList();
+        }
+        return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Object withClientSecrets(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            ((Map<String, Object>) map).forEach((k, v) -> copy.put(k, DERIVED.equals(v) && map.get("id") != null
+                    ? clientSecrets.of(map.get("id").toString()) : withClientSecrets(v)));
+            return copy;
+        }
+        if (value instanceof java.util.List<?> list) {
+            return list.stream().map(this::withClientSecrets).toList();
+        }
+        return value;
+    }
+
+    private static final String DERIVED = "[derived from the intent id]";
 
     private static Object parse(String body) {
         try {

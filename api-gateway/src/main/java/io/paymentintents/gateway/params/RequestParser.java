@@ -65,6 +65,7 @@ public final class RequestParser {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> tree = (Map<String, Object>) toJava(root);
+        requireStorableText(tree, null);
         return tree;
     }
 
@@ -116,7 +117,45 @@ public final class RequestParser {
                 start = i + 1;
             }
         }
-        return listify(root);
+        // The top level is always parameters by name: position-only keys there are unknown parameters, not a list.
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        root.forEach((name, value) -> parameters.put(name, listify(value)));
+        requireStorableText(parameters, null);
+        return parameters;
+    }
+
+    /**
+     * Text PostgreSQL cannot store (NUL) or that is not Unicode (an unpaired surrogate) is refused up front, with the
+     * parameter it is in: accepting it would fail only after the events were written, a partial write.
+     */
+    private static void requireStorableText(Object value, String path) {
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((key, item) -> {
+                String name = path == null ? key.toString() : path + "[" + key + "]";
+                checkText(key.toString(), path == null ? name : path);
+                requireStorableText(item, name);
+            });
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                requireStorableText(list.get(i), path + "[" + i + "]");
+            }
+        } else if (value instanceof String text) {
+            checkText(text, path);
+        }
+    }
+
+    private static void checkText(String text, String param) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean unpaired = Character.isHighSurrogate(c)
+                    ? i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(++i))
+                    : Character.isLowSurrogate(c);
+            if (c == 0 || unpaired) {
+                throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, param,
+                        c == 0 ? "Invalid string: parameters may not contain the NUL character."
+                                : "Invalid string: parameters must be valid Unicode text."));
+            }
+        }
     }
 
     private static int indexOf(byte[] bytes, byte wanted, int from, int to) {

@@ -1,6 +1,7 @@
 package io.paymentintents.gateway.web;
 
 import io.paymentintents.api.error.ApiError;
+import io.paymentintents.api.error.ErrorCodes;
 import io.paymentintents.gateway.auth.AuthenticationInterceptor;
 import io.paymentintents.gateway.auth.Caller;
 import io.paymentintents.gateway.params.Params;
@@ -69,8 +70,15 @@ public final class ApiArgumentResolvers {
             }
             byte[] body = readBody(request);
             String contentType = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
-            return new Params(contentType.startsWith("application/json") || contentType.contains("+json")
-                    ? RequestParser.parseJson(body) : RequestParser.parseForm(body));
+            if (contentType.startsWith("application/json") || contentType.contains("+json")) {
+                return new Params(RequestParser.parseJson(body));
+            }
+            // no Content-Type: what curl -d and older clients send, a form
+            if (contentType.isBlank() || contentType.startsWith("application/x-www-form-urlencoded")) {
+                return new Params(RequestParser.parseForm(body));
+            }
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.INVALID_REQUEST_BODY, null,
+                    "Invalid Content-Type: send application/json or application/x-www-form-urlencoded."));
         }
 
         private byte[] readBody(HttpServletRequest request) throws IOException {

@@ -1,6 +1,9 @@
 package io.paymentintents.gateway.web;
 
 import io.paymentintents.api.error.ApiError;
+import io.paymentintents.gateway.auth.AuthenticationInterceptor;
+import io.paymentintents.gateway.auth.Caller;
+import io.paymentintents.gateway.auth.PublishableKeyAccess;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +26,14 @@ public class ApiExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
     @ExceptionHandler(ApiException.class)
-    public ResponseEntity<Map<String, Object>> apiException(ApiException e) {
-        return respond(e.error(), StripeObjects.error(e.error(), e.paymentIntent()));
+    public ResponseEntity<Map<String, Object>> apiException(ApiException e, HttpServletRequest request) {
+        Map<String, Object> body = StripeObjects.error(e.error(), e.paymentIntent());
+        // a publishable key sees an intent embedded in an error (a decline on confirm) as reduced as any other
+        if (request.getAttribute(AuthenticationInterceptor.CALLER) instanceof Caller caller
+                && PublishableKeyAccess.isPublishable(caller)) {
+            body = PublishableKeyAccess.reducedError(body);
+        }
+        return respond(e.error(), body);
     }
 
     @ExceptionHandler({NoResourceFoundException.class, NoHandlerFoundException.class,

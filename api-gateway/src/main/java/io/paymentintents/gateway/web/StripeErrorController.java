@@ -20,7 +20,8 @@ public class StripeErrorController implements ErrorController {
     @RequestMapping(path = "/error", produces = "application/json")
     public ResponseEntity<Map<String, Object>> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        int status = code instanceof Integer i ? i : 500;
+        // requested directly, with no error behind it, /error is just an unknown URL
+        int status = code instanceof Integer i ? i : 404;
         ApiError error = status >= 500
                 ? new ApiError(status, ApiError.API_ERROR, null, null, "An unexpected error occurred on our side.",
                 null, null, -1)

@@ -1,5 +1,6 @@
 package io.paymentintents.query.benchmark;
 
+import io.paymentintents.api.secrets.ClientSecrets;
 import com.zaxxer.hikari.HikariDataSource;
 import io.paymentintents.api.PaymentIntentStatus;
 import io.paymentintents.api.query.ListPaymentIntents;
@@ -207,7 +208,7 @@ class ListAndSearchBenchmark {
         recorder = new RecordingDataSource(pool);
         NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(recorder);
         table = new PaymentIntentTable(jdbc, new QuerySideConfiguration().readModelObjectMapper(),
-                new io.paymentintents.query.ClientSecrets(new byte[32]));
+                new io.paymentintents.api.secrets.ClientSecrets(new byte[32]));
         DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
         beans.registerSingleton("transactionManager", new JdbcTransactionManager(recorder));
         search = new PaymentIntentSearch(jdbc, table, beans.getBeanProvider(PlatformTransactionManager.class));

@@ -1,4 +1,4 @@
-package io.paymentintents.query;
+package io.paymentintents.api.secrets;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
