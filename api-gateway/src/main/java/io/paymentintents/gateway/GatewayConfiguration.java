@@ -131,6 +131,11 @@ public class GatewayConfiguration implements WebMvcConfigurer {
     }
 
     @Bean
+    public static org.springframework.beans.factory.config.BeanPostProcessor stripeCorsProcessorInstaller() {
+        return io.paymentintents.gateway.web.StripeCorsProcessor.installer();
+    }
+
+    @Bean
     public FilterRegistrationBean<ContentTypeFilter> contentTypeFilter() {
         FilterRegistrationBean<ContentTypeFilter> registration = new FilterRegistrationBean<>(new ContentTypeFilter());
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1); // right after the request id is set
