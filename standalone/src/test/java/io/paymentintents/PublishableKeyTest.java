@@ -177,6 +177,25 @@ class PublishableKeyTest extends ServiceTest {
     }
 
     @Test
+    void aReplayedDeclineIsAsReducedAsTheOriginal() {
+        Intent intent = intent();
+        String form = "payment_method=pm_card_chargeDeclined&client_secret=" + encoded(intent.clientSecret())
+                + "&key=" + PUBLISHABLE_KEY;
+        String key = "pk-replay-" + System.nanoTime();
+
+        Reply first = send("POST", "/v1/payment_intents/" + intent.id() + "/confirm", form,
+                "Content-Type", "application/x-www-form-urlencoded", "Idempotency-Key", key);
+        Reply replay = send("POST", "/v1/payment_intents/" + intent.id() + "/confirm", form,
+                "Content-Type", "application/x-www-form-urlencoded", "Idempotency-Key", key);
+
+        assertThat(replay.status()).isEqualTo(402);
+        assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replay.body()).isEqualTo(first.body());
+        assertThat(fieldNames(replay.error().get("payment_intent"))).containsExactlyElementsOf(REDUCED_FIELDS);
+        assertThat(replay.body().toString()).doesNotContain("cus_private", "internal_note");
+    }
+
+    @Test
     void anotherAccountsPublishableKeyFindsNothingEvenWithTheClientSecret() {
         Intent intent = intent();
         String otherAccount = registry.createAccount("Publishable isolation").id();

@@ -241,7 +241,7 @@ public class PaymentIntentController {
 
     private static IdempotentRequest keyed(Caller caller, Params params, HttpServletRequest http) {
         return IdempotentRequest.of(caller.accountId(), http.getHeader("Idempotency-Key"),
-                "POST " + http.getRequestURI(), params.values());
+                "POST " + http.getRequestURI(), params.values(), PublishableKeyAccess.isPublishable(caller));
     }
 
     /** Who asked, and how: carried on the command to every event it causes (never the key itself). */

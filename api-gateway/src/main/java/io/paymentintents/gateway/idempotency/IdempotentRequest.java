@@ -17,9 +17,12 @@ import java.util.TreeMap;
  * parameters. The hash is over a canonical form (keys sorted, every scalar as its string), so the same content sent
  * as JSON or as a form body hashes the same.
  */
-public record IdempotentRequest(String accountId, String key, String endpoint, String parametersHash) {
+public record IdempotentRequest(String accountId, String key, String endpoint, String parametersHash,
+                                boolean publishableKey) {
 
-    public static IdempotentRequest of(String accountId, String key, String endpoint, Map<String, Object> parameters) {
+    /** @param publishableKey whether a publishable key made the request: its stored answer is the reduced one */
+    public static IdempotentRequest of(String accountId, String key, String endpoint, Map<String, Object> parameters,
+                                       boolean publishableKey) {
         if (key != null && key.isEmpty()) {
             key = null;
         }
@@ -27,7 +30,7 @@ public record IdempotentRequest(String accountId, String key, String endpoint, S
             throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, null,
                     "Idempotency-Key is too long: keys may be at most 255 characters."));
         }
-        return new IdempotentRequest(accountId, key, endpoint, sha256(canonical(parameters)));
+        return new IdempotentRequest(accountId, key, endpoint, sha256(canonical(parameters)), publishableKey);
     }
 
     /** The identity of this request for the write side: it recognises a retry by it (see AuditMetadata). */

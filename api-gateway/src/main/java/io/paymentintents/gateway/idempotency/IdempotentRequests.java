@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paymentintents.api.error.ApiError;
 import io.paymentintents.api.secrets.ClientSecrets;
 import io.paymentintents.api.error.ErrorCodes;
+import io.paymentintents.gateway.auth.PublishableKeyAccess;
 import io.paymentintents.gateway.web.ApiException;
 import io.paymentintents.gateway.web.StripeObjects;
 import org.slf4j.Logger;
@@ -74,7 +75,10 @@ public class IdempotentRequests {
             if (e.error().status() == 429) {
                 store.release(request.accountId(), request.key()); // nothing happened: the retry starts afresh
             } else {
-                complete(request, e.error().status(), StripeObjects.error(e.error(), e.paymentIntent()));
+                Map<String, Object> error = StripeObjects.error(e.error(), e.paymentIntent());
+                // stored exactly as answered: a publishable key saw the embedded intent reduced
+                complete(request, e.error().status(),
+                        request.publishableKey() ? PublishableKeyAccess.reducedError(error) : error);
             }
             throw e;
         } catch (RuntimeException e) {
