@@ -121,6 +121,27 @@ class IdempotencyTest extends ServiceTest {
     }
 
     @Test
+    void aReplayedServerErrorStillTellsTheClientToRetry() {
+        String key = key();
+        java.util.Map<String, Object> parameters = new java.util.LinkedHashMap<>();
+        parameters.put("amount", 1500L);
+        parameters.put("currency", "usd");
+        String hash = io.paymentintents.gateway.idempotency.IdempotentRequest.of("acct_default", key,
+                "POST /v1/payment_intents", parameters, false).parametersHash();
+        jdbc.update("INSERT INTO idempotency_keys (account_id, idempotency_key, endpoint, request_hash, state, "
+                + "response_status, response_body, created_at, claimed_at) VALUES ('acct_default', ?, "
+                + "'POST /v1/payment_intents', ?, 'complete', 500, '{\"error\": {\"type\": \"api_error\", "
+                + "\"message\": \"An unexpected error occurred on our side.\"}}', now(), now())", key, hash);
+
+        Reply replay = keyedJson("/v1/payment_intents", "{\"amount\": 1500, \"currency\": \"usd\"}", key);
+
+        assertThat(replay.status()).isEqualTo(500);
+        assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replay.header("Stripe-Should-Retry")).isEqualTo("true");
+        assertThat(replay.error().get("type").asText()).isEqualTo("api_error");
+    }
+
+    @Test
     void aKeyLongerThan255CharactersIsRejected() {
         Reply reply = keyedJson("/v1/payment_intents", "{\"amount\": 1500, \"currency\": \"usd\"}", "k".repeat(256));
 

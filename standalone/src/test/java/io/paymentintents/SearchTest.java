@@ -128,8 +128,13 @@ class SearchTest extends ServiceTest {
         assertThat(found("status:\"SUCCEEDED\" " + mine())).containsExactly(succeeded);
         assertThat(found("status:\"requires_payment_method\" " + mine())).containsExactly(open);
         assertThat(found("status:'canceled' AND " + mine())).containsExactly(canceled);
-        assertThat(found("status:\"succeed\" " + mine())).isEmpty();
-        assertThat(found("status:\"nonsense\" " + mine())).isEmpty();
+        for (String unknown : new String[]{"succeed", "nonsense"}) {
+            Reply reply = search("status:\"" + unknown + "\" " + mine());
+            assertThat(reply.status()).isEqualTo(400);
+            assertThat(reply.error().get("param").asText()).isEqualTo("query");
+            assertThat(reply.error().get("message").asText()).startsWith("Invalid query: unknown status '" + unknown
+                    + "'. Statuses are: requires_payment_method, ");
+        }
     }
 
     @Test

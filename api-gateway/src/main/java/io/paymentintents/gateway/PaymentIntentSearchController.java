@@ -1,5 +1,6 @@
 package io.paymentintents.gateway;
 
+import io.paymentintents.api.PaymentIntentStatus;
 import io.paymentintents.api.error.ApiError;
 import io.paymentintents.api.error.ErrorCodes;
 import io.paymentintents.api.query.PaymentIntentSearchResult;
@@ -51,6 +52,7 @@ public class PaymentIntentSearchController {
                     "Invalid page: it must be a next_page value returned by a previous search."));
         }
         SearchQuery query = SearchQueryParser.parse(text);
+        requireKnownStatuses(query);
 
         PaymentIntentSearchResult result = ask(new SearchPaymentIntents(caller.accountId(), query, limit, page));
 
@@ -71,6 +73,26 @@ public class PaymentIntentSearchController {
             return queries.query(query, ResponseTypes.instanceOf(PaymentIntentSearchResult.class)).join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** A status no intent can have is a mistake in the query, as it is in a list filter: 400, not an empty result. */
+    private static void requireKnownStatuses(SearchQuery query) {
+        if (query instanceof SearchQuery.Clause clause) {
+            if (clause.field() == SearchQuery.Field.STATUS && clause.value() != null && PaymentIntentStatus
+                    .fromWireName(clause.value().toLowerCase(java.util.Locale.ROOT)).isEmpty()) {
+                throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "query",
+                        "Invalid query: unknown status '" + clause.value() + "'. Statuses are: "
+                                + java.util.Arrays.stream(PaymentIntentStatus.values())
+                                .map(PaymentIntentStatus::wireName)
+                                .collect(java.util.stream.Collectors.joining(", ")) + "."));
+            }
+        } else if (query instanceof SearchQuery.And and) {
+            and.queries().forEach(PaymentIntentSearchController::requireKnownStatuses);
+        } else if (query instanceof SearchQuery.Or or) {
+            or.queries().forEach(PaymentIntentSearchController::requireKnownStatuses);
+        } else if (query instanceof SearchQuery.Not not) {
+            requireKnownStatuses(not.query());
         }
     }
 }

@@ -53,9 +53,12 @@ public class IdempotentRequests {
         IdempotencyStore.Claim claim = store.claim(request.accountId(), request.key(), request.endpoint(),
                 request.parametersHash());
         if (claim instanceof IdempotencyStore.Replay replay) {
-            return ResponseEntity.status(replay.status()).contentType(MediaType.APPLICATION_JSON)
-                    .header("Idempotent-Replayed", "true")
-                    .body(withClientSecrets(parse(replay.body())));
+            ResponseEntity.BodyBuilder replayed = ResponseEntity.status(replay.status())
+                    .contentType(MediaType.APPLICATION_JSON).header("Idempotent-Replayed", "true");
+            if (replay.status() >= 500) {
+                replayed.header("Stripe-Should-Retry", "true"); // as the first answer said
+            }
+            return replayed.body(withClientSecrets(parse(replay.body())));
         }
         if (claim instanceof IdempotencyStore.Mismatch) {
             throw new ApiException(new ApiError(400, ApiError.IDEMPOTENCY_ERROR, null, null, "Keys for idempotent "
