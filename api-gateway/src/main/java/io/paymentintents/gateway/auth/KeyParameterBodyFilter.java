@@ -93,9 +93,17 @@ public class KeyParameterBodyFilter extends OncePerRequestFilter {
                     return true;
                 }
 
+                /** The body is already in memory: all of it is available at once. */
                 @Override
                 public void setReadListener(ReadListener listener) {
-                    throw new UnsupportedOperationException("the body was read ahead; read it blocking");
+                    try {
+                        if (!finished) {
+                            listener.onDataAvailable();
+                        }
+                        listener.onAllDataRead();
+                    } catch (IOException e) {
+                        listener.onError(e);
+                    }
                 }
             };
         }
