@@ -15,13 +15,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +37,6 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 class HostileInputTest extends ServiceTest {
 
     private static final String AUTHORIZATION = "Authorization: Bearer " + SECRET_KEY;
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final int MAX_BODY_BYTES = 262_144;
 
     // ---------------------------------------------------------------------------------------------------- bodies
@@ -74,7 +70,7 @@ class HostileInputTest extends ServiceTest {
         byte[] body = ("{\"amount\": 2000, \"currency\": \"usd\", \"description\": \"" + "x".repeat(MAX_BODY_BYTES)
                 + "\"}").getBytes(StandardCharsets.UTF_8);
 
-        Reply reply = sendBytes("POST", "/v1/payment_intents",
+        Reply reply = sendBody("POST", "/v1/payment_intents",
                 HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)),
                 "Authorization", bearer(SECRET_KEY), "Content-Type", "application/json");
 
@@ -301,10 +297,10 @@ class HostileInputTest extends ServiceTest {
         long before = eventCount();
         String percentEncoded = percentEncode(bad);
 
-        Reply json = sendBytes("POST", "/v1/payment_intents", HttpRequest.BodyPublishers.ofByteArray(concat(
+        Reply json = sendBody("POST", "/v1/payment_intents", HttpRequest.BodyPublishers.ofByteArray(concat(
                         "{\"amount\": 2000, \"currency\": \"usd\", \"description\": \"", bad, "\"}")),
                 "Authorization", bearer(SECRET_KEY), "Content-Type", "application/json");
-        Reply rawForm = sendBytes("POST", "/v1/payment_intents", HttpRequest.BodyPublishers.ofByteArray(concat(
+        Reply rawForm = sendBody("POST", "/v1/payment_intents", HttpRequest.BodyPublishers.ofByteArray(concat(
                         "amount=2000&currency=usd&description=", bad, "")),
                 "Authorization", bearer(SECRET_KEY), "Content-Type", "application/x-www-form-urlencoded");
         Reply encodedForm = postForm("/v1/payment_intents", "amount=2000&currency=usd&description=" + percentEncoded);
@@ -699,31 +695,6 @@ class HostileInputTest extends ServiceTest {
     }
 
     // --------------------------------------------------------------------------------------------------- helpers
-
-    private Reply postForm(String path, String form) {
-        return send("POST", path, form, "Authorization", bearer(SECRET_KEY),
-                "Content-Type", "application/x-www-form-urlencoded");
-    }
-
-    /** As {@link #send}, for bodies that are not UTF-8 text. */
-    Reply sendBytes(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
-                .timeout(Duration.ofSeconds(30)).method(method, body);
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = response.body().isEmpty() ? null : JSON.readTree(response.body());
-            StripeSchemas.assertConforms(path, json);
-            return new Reply(response.statusCode(), response, json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     static void assertStripeEnvelope(RawReply reply, String type) {
         assertThat(reply.headers().get("content-type")).as(reply.toString()).containsExactly("application/json");

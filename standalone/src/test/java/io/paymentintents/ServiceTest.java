@@ -74,10 +74,15 @@ public abstract class ServiceTest {
     }
 
     protected Reply send(String method, String path, String body, String... headers) {
+        return sendBody(method, path, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8), headers);
+    }
+
+    /** As {@link #send(String, String, String, String...)}, for any body, including bytes that are not UTF-8. */
+    protected Reply sendBody(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                .method(method, body);
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
@@ -106,6 +111,12 @@ public abstract class ServiceTest {
     /** POST with the secret key and a JSON body. */
     protected Reply postJson(String path, String json) {
         return send("POST", path, json, "Authorization", bearer(SECRET_KEY), "Content-Type", "application/json");
+    }
+
+    /** POST with the secret key and a form body, as the Stripe SDKs send it. */
+    protected Reply postForm(String path, String form) {
+        return send("POST", path, form, "Authorization", bearer(SECRET_KEY),
+                "Content-Type", "application/x-www-form-urlencoded");
     }
 
     protected Reply get(String path) {

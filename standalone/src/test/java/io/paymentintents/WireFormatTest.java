@@ -13,11 +13,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Form bodies as the Stripe SDKs send them, and JSON, through one parameter model; Stripe's headers. */
 class WireFormatTest extends ServiceTest {
 
-    private Reply postForm(String path, String form) {
-        return send("POST", path, form, "Authorization", bearer(SECRET_KEY),
-                "Content-Type", "application/x-www-form-urlencoded");
-    }
-
     @Test
     void aFormBodyWithBracketsCreatesTheSameIntentAsJson() {
         Reply form = postForm("/v1/payment_intents", "amount=2500&currency=eur&metadata[order_id]=42"
@@ -99,18 +94,15 @@ class WireFormatTest extends ServiceTest {
     }
 
     @Test
-    void invalidUtf8IsRejected() throws Exception {
+    void invalidUtf8IsRejected() {
         long before = eventCount();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(baseUrl() + "/v1/payment_intents"))
-                .header("Authorization", bearer(SECRET_KEY))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{'{', '"', 'a', '"', ':', '"', (byte) 0xC3,
-                        (byte) 0x28, '"', '}'}))
-                .build(), HttpResponse.BodyHandlers.ofString());
 
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(response.body()).at("/error/message").asText()).contains("UTF-8");
+        Reply reply = sendBody("POST", "/v1/payment_intents", HttpRequest.BodyPublishers.ofByteArray(new byte[]{'{', '"',
+                'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}), "Authorization", bearer(SECRET_KEY),
+                "Content-Type", "application/json");
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.error().get("message").asText()).contains("UTF-8");
         assertThat(eventCount()).isEqualTo(before);
     }
 

@@ -16,7 +16,7 @@ public record Expansion(boolean latestCharge) {
     public static final Expansion NONE = new Expansion(false);
 
     public static Expansion forObject(Params params) {
-        return parse(params, "");
+        return parse(params, "", false);
     }
 
     public static Expansion forList(Params params) {
@@ -26,10 +26,6 @@ public record Expansion(boolean latestCharge) {
     /** Search also takes Stripe's {@code expand[]=total_count}; our search results always carry the count. */
     public static Expansion forSearch(Params params) {
         return parse(params, "data.", true);
-    }
-
-    private static Expansion parse(Params params, String prefix) {
-        return parse(params, prefix, false);
     }
 
     private static Expansion parse(Params params, String prefix, boolean totalCount) {
