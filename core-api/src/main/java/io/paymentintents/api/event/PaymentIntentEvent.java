@@ -12,7 +12,7 @@ import java.time.Instant;
 public sealed interface PaymentIntentEvent
         permits PaymentIntentCreated, PaymentIntentUpdated, PaymentIntentSucceeded,
         PaymentIntentAmountCapturableUpdated, PaymentIntentPaymentFailed, PaymentIntentCaptured,
-        PaymentIntentCanceled {
+        PaymentIntentCanceled, PaymentIntentRequiresAction, PaymentIntentAuthenticated, PaymentIntentProcessing {
 
     String paymentIntentId();
 
