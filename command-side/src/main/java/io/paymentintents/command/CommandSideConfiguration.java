@@ -19,9 +19,25 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.task.FailureHandler;
+import com.github.kagkarlsson.scheduler.task.Task;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.config.ConfigurationScopeAwareProvider;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.dbscheduler.DbSchedulerBinaryDeadlineDetails;
+import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
+import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
+
 import javax.sql.DataSource;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 @Configuration(proxyBeanMethods = false)
 public class CommandSideConfiguration {
@@ -42,6 +58,79 @@ public class CommandSideConfiguration {
     @ConditionalOnMissingBean
     public PaymentProcessor paymentProcessor() {
         return new TestModeProcessor();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public PaymentTimings paymentTimings(
+            @Value("${payments.settlement-delay:PT10S}") Duration settlementDelay,
+            @Value("${payments.capture-expiry:P7D}") Duration captureExpiry,
+            @Value("${payments.outcome-query.first-delay:PT1S}") Duration outcomeQueryFirstDelay,
+            @Value("${payments.outcome-query.max-delay:PT5M}") Duration outcomeQueryMaxDelay) {
+        return new PaymentTimings(settlementDelay, captureExpiry, outcomeQueryFirstDelay, outcomeQueryMaxDelay);
+    }
+
+    /**
+     * Deadlines live in PostgreSQL (db-scheduler's {@code scheduled_tasks}), not in memory: a restart in the middle
+     * of a settlement loses nothing. The scheduler writes through the transaction of the unit of work that
+     * schedules (a {@link TransactionAwareDataSourceProxy}), so the row commits or rolls back with the events that
+     * caused it.
+     */
+    @Configuration(proxyBeanMethods = false)
+    static class PersistentDeadlines {
+
+        @Bean(initMethod = "migrate")
+        public Flyway deadlineMigrations(DataSource dataSource) {
+            return Flyway.configure()
+                         .dataSource(dataSource)
+                         .locations("classpath:db/deadlines")
+                         .table("flyway_history_deadlines")
+                         .baselineOnMigrate(true)
+                         .baselineVersion("0")
+                         .load();
+        }
+
+        @Bean
+        public Scheduler deadlineScheduler(DataSource dataSource, ApplicationContext context,
+                                           @Qualifier("deadlineMigrations") Flyway migrated,
+                                           @Value("${payments.deadlines.polling-interval:PT1S}") Duration polling,
+                                           @Value("${payments.deadlines.threads:2}") int threads) {
+            Task<DbSchedulerBinaryDeadlineDetails> axonTask = DbSchedulerDeadlineManager.binaryTask(
+                    () -> context.getBean(DbSchedulerDeadlineManager.class));
+            // Axon's task, with a failure policy of ours: a deadline whose handler failed (a database hiccup, a
+            // concurrent command on the same intent) is retried in 1 s, 2 s, 4 s... instead of db-scheduler's
+            // default of 5 minutes.
+            Task<DbSchedulerBinaryDeadlineDetails> task = Tasks
+                    .oneTime(axonTask.getName(), DbSchedulerBinaryDeadlineDetails.class)
+                    .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(Duration.ofSeconds(1), 2.0))
+                    .execute((instance, executionContext) -> axonTask.execute(instance, executionContext));
+            return Scheduler.create(new TransactionAwareDataSourceProxy(dataSource), List.of(task))
+                            .tableName("scheduled_tasks")
+                            .threads(threads)
+                            .pollingInterval(polling)
+                            // a node killed while running a deadline leaves it picked: others revive it after
+                            // 6 missed heartbeats (a minute), not db-scheduler's default of 20 minutes
+                            .heartbeatInterval(Duration.ofSeconds(10))
+                            .missedHeartbeatsLimit(6)
+                            .enableImmediateExecution()
+                            .build();
+        }
+
+        @Bean
+        public DeadlineManager deadlineManager(Scheduler deadlineScheduler,
+                                               org.axonframework.config.Configuration axonConfiguration,
+                                               @Qualifier("eventSerializer") Serializer serializer,
+                                               TransactionManager transactionManager) {
+            return DbSchedulerDeadlineManager.builder()
+                                             .scheduler(deadlineScheduler)
+                                             .scopeAwareProvider(
+                                                     new ConfigurationScopeAwareProvider(axonConfiguration))
+                                             .serializer(serializer)
+                                             .transactionManager(transactionManager)
+                                             .startScheduler(true)
+                                             .stopScheduler(true)
+                                             .build();
+        }
     }
 
     @Bean

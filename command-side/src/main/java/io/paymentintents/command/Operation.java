@@ -23,7 +23,11 @@ enum Operation {
                     SUCCEEDED)),
     CAPTURE("capture", "captured", List.of(REQUIRES_CAPTURE)),
     CANCEL("cancel", "canceled",
-            List.of(REQUIRES_PAYMENT_METHOD, REQUIRES_CAPTURE, REQUIRES_CONFIRMATION, REQUIRES_ACTION));
+            List.of(REQUIRES_PAYMENT_METHOD, REQUIRES_CAPTURE, REQUIRES_CONFIRMATION, REQUIRES_ACTION)),
+    /** Test helper: the customer answers the authentication the intent waits for. */
+    AUTHENTICATE("authenticate", "authenticated", List.of(REQUIRES_ACTION)),
+    /** Test helper: the processor's final answer for an intent whose outcome is open. */
+    SETTLE("settle", "settled", List.of(PROCESSING));
 
     private final String verb;
     private final String participle;

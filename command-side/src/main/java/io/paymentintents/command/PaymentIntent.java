@@ -7,6 +7,15 @@ import io.paymentintents.api.Currencies;
 import io.paymentintents.api.Money;
 import io.paymentintents.api.PaymentError;
 import io.paymentintents.api.PaymentIntentStatus;
+import io.paymentintents.api.CancellationReason;
+import io.paymentintents.api.ProcessingReason;
+import io.paymentintents.api.command.AuthenticatePaymentIntent;
+import io.paymentintents.api.command.SettlePaymentIntent;
+import io.paymentintents.api.event.PaymentIntentAuthenticated;
+import io.paymentintents.api.event.PaymentIntentProcessing;
+import io.paymentintents.api.event.PaymentIntentRequiresAction;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.annotation.DeadlineHandler;
 import io.paymentintents.api.command.CancelPaymentIntent;
 import io.paymentintents.api.command.CapturePaymentIntent;
 import io.paymentintents.api.command.CommandOutcome;
@@ -22,7 +31,7 @@ import io.paymentintents.api.event.PaymentIntentCreated;
 import io.paymentintents.api.event.PaymentIntentPaymentFailed;
 import io.paymentintents.api.event.PaymentIntentSucceeded;
 import io.paymentintents.api.event.PaymentIntentUpdated;
-import io.paymentintents.command.processor.Authorization;
+import io.paymentintents.command.processor.ProcessorResult;
 import io.paymentintents.command.processor.PaymentMethodInfo;
 import io.paymentintents.command.processor.PaymentProcessor;
 import org.axonframework.commandhandling.CommandHandler;
@@ -46,6 +55,8 @@ import java.util.Objects;
 import java.util.HashSet;
 import java.util.Set;
 
+import static io.paymentintents.api.PaymentIntentStatus.FAILED;
+import static io.paymentintents.api.PaymentIntentStatus.PROCESSING;
 import static io.paymentintents.api.PaymentIntentStatus.REQUIRES_ACTION;
 import static io.paymentintents.api.PaymentIntentStatus.REQUIRES_CAPTURE;
 import static io.paymentintents.api.PaymentIntentStatus.REQUIRES_CONFIRMATION;
@@ -70,7 +81,9 @@ public class PaymentIntent {
 
     /** The aggregate type stored with every event and snapshot (the {@code type} column). */
     static final String TYPE = "PaymentIntent";
-    static final String SNAPSHOT_REVISION = "1";
+    static final String SNAPSHOT_REVISION = "2";
+    static final String AUTHENTICATION_FAILURE_MESSAGE = "The provided PaymentMethod has failed authentication. You "
+            + "can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.";
 
     static final Set<String> SUPPORTED_PAYMENT_METHOD_TYPES = Set.of("card", "direct_debit", "open_banking");
     static final int MAX_METADATA_KEYS = 50;
@@ -82,6 +95,14 @@ public class PaymentIntent {
     private PaymentIntentStatus status;
     private Money amount;
     private CaptureMethod captureMethod;
+    private ConfirmationMethod confirmationMethod;
+    /** Where the hosted authentication page sends the customer back to: from create, or the latest confirm. */
+    private String returnUrl;
+    /** The payment method the customer authenticated, when a manual confirm is still to charge it. */
+    private String authenticatedPaymentMethod;
+    /** The attempt of a {@code processing} intent, and why its outcome is still open. */
+    private Charge pendingCharge;
+    private ProcessingReason processingReason;
     private List<String> paymentMethodTypes;
     private String paymentMethod;
     private String customer;
@@ -104,7 +125,8 @@ public class PaymentIntent {
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.ALWAYS)
     public CommandOutcome create(CreatePaymentIntent command, Clock clock, Identifiers identifiers,
-                                 PaymentProcessor processor) {
+                                 PaymentProcessor processor, DeadlineManager deadlineManager,
+                                 PaymentTimings timings) {
         Money requested = checkedAmount(command.amount(), command.currency());
         List<String> types = command.paymentMethodTypes() == null || command.paymentMethodTypes().isEmpty()
                 ? List.of("card") : List.copyOf(command.paymentMethodTypes());
@@ -123,7 +145,8 @@ public class PaymentIntent {
                 method == null ? null : method.id(), command.returnUrl(),
                 method == null ? REQUIRES_PAYMENT_METHOD : REQUIRES_CONFIRMATION, clock.instant()));
         if (command.confirm()) {
-            return attemptPayment(method, clock, identifiers, processor);
+            return attemptPayment(method, false, returnUrl,
+                    new Services(clock, identifiers, processor, deadlineManager, timings));
         }
         return CommandOutcome.accepted(id, version);
     }
@@ -167,7 +190,8 @@ public class PaymentIntent {
 
     @CommandHandler
     public CommandOutcome confirm(ConfirmPaymentIntent command, Clock clock, Identifiers identifiers,
-                                  PaymentProcessor processor,
+                                  PaymentProcessor processor, DeadlineManager deadlineManager,
+                                  PaymentTimings timings,
                                   @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
         checkAccount(command.accountId());
         if (alreadyApplied(idempotentRequest)) {
@@ -178,8 +202,108 @@ public class PaymentIntent {
         if (methodId == null) {
             throw reject(ApiError.unexpectedState(missingPaymentMethodMessage(), id, version));
         }
-        return attemptPayment(checkedPaymentMethod(methodId, paymentMethodTypes, processor), clock, identifiers,
-                processor);
+        PaymentMethodInfo method = checkedPaymentMethod(methodId, paymentMethodTypes, processor);
+        // After authentication with confirmation_method=manual, the confirm that follows charges without asking
+        // the customer again; any other method starts from the beginning.
+        boolean authenticated = method.id().equals(authenticatedPaymentMethod);
+        return attemptPayment(method, authenticated, command.returnUrl() != null ? command.returnUrl() : returnUrl,
+                new Services(clock, identifiers, processor, deadlineManager, timings));
+    }
+
+    /** Test mode: the customer passed or failed 3-D Secure (the hosted page's buttons, or the test helper). */
+    @CommandHandler
+    public CommandOutcome authenticate(AuthenticatePaymentIntent command, Clock clock, Identifiers identifiers,
+                                       PaymentProcessor processor, DeadlineManager deadlineManager,
+                                       PaymentTimings timings,
+                                       @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        checkAccount(command.accountId());
+        if (alreadyApplied(idempotentRequest)) {
+            return CommandOutcome.accepted(id, version);
+        }
+        checkAllowed(Operation.AUTHENTICATE);
+        PaymentMethodInfo method = checkedPaymentMethod(paymentMethod, paymentMethodTypes, processor);
+        Instant now = clock.instant();
+        if (!command.succeeded()) {
+            PaymentError error = new PaymentError(ApiError.INVALID_REQUEST,
+                    ErrorCodes.PAYMENT_INTENT_AUTHENTICATION_FAILURE, null, AUTHENTICATION_FAILURE_MESSAGE,
+                    method.id(), method.type(), null);
+            apply(new PaymentIntentPaymentFailed(id, error, null, REQUIRES_PAYMENT_METHOD, now));
+            return new CommandOutcome(id, version, error);
+        }
+        if (confirmationMethod == ConfirmationMethod.MANUAL) {
+            // As at Stripe: the server confirms again, deciding when the money moves.
+            apply(new PaymentIntentAuthenticated(id, method.id(), REQUIRES_CONFIRMATION, now));
+            return CommandOutcome.accepted(id, version);
+        }
+        return attemptPayment(method, true, returnUrl,
+                new Services(clock, identifiers, processor, deadlineManager, timings));
+    }
+
+    /** Test mode: the processor's final answer for a {@code processing} intent arrives now. */
+    @CommandHandler
+    public CommandOutcome settle(SettlePaymentIntent command, Clock clock, Identifiers identifiers,
+                                 PaymentProcessor processor, DeadlineManager deadlineManager, PaymentTimings timings,
+                                 @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        checkAccount(command.accountId());
+        if (alreadyApplied(idempotentRequest)) {
+            return CommandOutcome.accepted(id, version);
+        }
+        checkAllowed(Operation.SETTLE);
+        ProcessorResult forced = command.succeeded() ? ProcessorResult.approved()
+                : "card".equals(pendingCharge.paymentMethodType())
+                ? ProcessorResult.declined("card_declined", "generic_decline", "Your card was declined.")
+                : ProcessorResult.declined("payment_method_provider_decline", null,
+                "The payment was declined by the customer's bank.");
+        // The deadline still scheduled for this charge finds it decided and does nothing.
+        return conclude(forced, new Services(clock, identifiers, processor, deadlineManager, timings), () -> {
+        });
+    }
+
+    @DeadlineHandler(deadlineName = Deadlines.SETTLEMENT)
+    void settlementDue(Deadlines.SettlementDue due, Clock clock, Identifiers identifiers, PaymentProcessor processor,
+                       DeadlineManager deadlineManager, PaymentTimings timings) {
+        if (!awaiting(ProcessingReason.SETTLEMENT, due.chargeId())) {
+            return;
+        }
+        ProcessorResult settlement = processor.settle(pendingCharge.id(),
+                new PaymentMethodInfo(pendingCharge.paymentMethod(), pendingCharge.paymentMethodType()));
+        conclude(settlement, new Services(clock, identifiers, processor, deadlineManager, timings),
+                () -> deadlineManager.schedule(timings.settlementDelay(), Deadlines.SETTLEMENT, due));
+    }
+
+    /**
+     * The janitor: asks the processor what became of an attempt whose answer was lost, again and again with a
+     * growing pause, until it knows. Meanwhile the intent is {@code processing}, so a client's retry of the confirm
+     * is refused (or, with its Idempotency-Key, answered from what was stored) and never authorizes twice.
+     */
+    @DeadlineHandler(deadlineName = Deadlines.OUTCOME_QUERY)
+    void outcomeQueryDue(Deadlines.OutcomeQueryDue due, Clock clock, Identifiers identifiers,
+                         PaymentProcessor processor, DeadlineManager deadlineManager, PaymentTimings timings) {
+        if (!awaiting(ProcessingReason.OUTCOME_UNKNOWN, due.chargeId())) {
+            return;
+        }
+        ProcessorResult status = processor.queryStatus(pendingCharge.id(),
+                new PaymentMethodInfo(pendingCharge.paymentMethod(), pendingCharge.paymentMethodType()));
+        int next = due.attempt() + 1;
+        conclude(status, new Services(clock, identifiers, processor, deadlineManager, timings),
+                () -> deadlineManager.schedule(timings.outcomeQueryDelay(next), Deadlines.OUTCOME_QUERY,
+                        new Deadlines.OutcomeQueryDue(due.chargeId(), next)));
+    }
+
+    /** An authorization nobody captured in time is released, and the intent canceled as Stripe does. */
+    @DeadlineHandler(deadlineName = Deadlines.CAPTURE_EXPIRY)
+    void captureExpired(Deadlines.CaptureExpired due, Clock clock, PaymentProcessor processor) {
+        if (status != REQUIRES_CAPTURE || heldCharge == null || !heldCharge.id().equals(due.chargeId())) {
+            return;
+        }
+        processor.release(heldCharge.id());
+        apply(new PaymentIntentCanceled(id, CancellationReason.AUTOMATIC, heldCharge.released(),
+                PaymentIntentStatus.CANCELED, clock.instant()));
+    }
+
+    private boolean awaiting(ProcessingReason reason, String chargeId) {
+        return status == PROCESSING && processingReason == reason && pendingCharge != null
+                && pendingCharge.id().equals(chargeId);
     }
 
     @CommandHandler
@@ -224,38 +348,103 @@ public class PaymentIntent {
         return CommandOutcome.accepted(id, version);
     }
 
-    private CommandOutcome attemptPayment(PaymentMethodInfo method, Clock clock, Identifiers identifiers,
-                                          PaymentProcessor processor) {
-        String chargeId = identifiers.chargeId();
-        boolean automaticCapture = captureMethod == CaptureMethod.AUTOMATIC;
-        Authorization authorization = processor.authorize(chargeId, method, amount, automaticCapture);
-        Instant now = clock.instant();
-        switch (authorization.outcome()) {
-            case APPROVED -> {
-                Charge charge = new Charge(chargeId, amount.amount(), automaticCapture ? amount.amount() : 0, 0,
-                        amount.currency(), automaticCapture, "succeeded", method.id(), method.type(), null, null,
-                        null, "authorized", "Payment complete.", now);
-                if (automaticCapture) {
-                    apply(new PaymentIntentSucceeded(id, method.id(), amount.amount(), charge,
-                            PaymentIntentStatus.SUCCEEDED, now));
-                } else {
-                    apply(new PaymentIntentAmountCapturableUpdated(id, method.id(), amount.amount(), charge,
-                            REQUIRES_CAPTURE, now));
-                }
-                return CommandOutcome.accepted(id, version);
-            }
+    /**
+     * One attempt to charge {@code method}: asks the processor and records its answer. Every answer is stored, none
+     * is thrown: a decline, an authentication request or a silence are all facts of this payment.
+     */
+    private CommandOutcome attemptPayment(PaymentMethodInfo method, boolean authenticated, String attemptReturnUrl,
+                                          Services services) {
+        String chargeId = services.identifiers().chargeId();
+        ProcessorResult result = services.processor().authorize(chargeId, method, amount,
+                captureMethod == CaptureMethod.AUTOMATIC, authenticated);
+        Instant now = services.clock().instant();
+        switch (result.outcome()) {
+            case APPROVED -> approve(chargeId, method, now, services);
             case DECLINED -> {
-                Charge charge = new Charge(chargeId, amount.amount(), 0, 0, amount.currency(), false, "failed",
-                        method.id(), method.type(), authorization.failureCode(), authorization.message(),
-                        authorization.declineCode(), "issuer_declined", "The bank did not return any further details "
-                        + "with this decline.", now);
-                PaymentError error = new PaymentError(ApiError.CARD_ERROR, authorization.failureCode(),
-                        authorization.declineCode(), authorization.message(), method.id(), method.type(), chargeId);
-                apply(new PaymentIntentPaymentFailed(id, error, charge, REQUIRES_PAYMENT_METHOD, now));
-                return new CommandOutcome(id, version, error);
+                return decline(chargeId, method, result, now, services);
             }
-            default -> throw new IllegalStateException("unhandled authorization outcome " + authorization.outcome());
+            case ACTION_REQUIRED -> apply(new PaymentIntentRequiresAction(id, method.id(), attemptReturnUrl,
+                    REQUIRES_ACTION, now));
+            case PENDING -> {
+                apply(new PaymentIntentProcessing(id, method.id(), ProcessingReason.SETTLEMENT,
+                        pendingCharge(chargeId, method, "authorized", "The payment is pending.", now), PROCESSING, now));
+                services.deadlines().schedule(services.timings().settlementDelay(), Deadlines.SETTLEMENT,
+                        new Deadlines.SettlementDue(chargeId));
+            }
+            case UNKNOWN -> {
+                apply(new PaymentIntentProcessing(id, method.id(), ProcessingReason.OUTCOME_UNKNOWN,
+                        pendingCharge(chargeId, method, null, null, now), PROCESSING, now));
+                services.deadlines().schedule(services.timings().outcomeQueryDelay(0), Deadlines.OUTCOME_QUERY,
+                        new Deadlines.OutcomeQueryDue(chargeId, 0));
+            }
         }
+        return CommandOutcome.accepted(id, version);
+    }
+
+    /**
+     * Records the processor's final word on the attempt that keeps this intent {@code processing}. Answers that are
+     * not final (still pending, still unknown) change nothing: {@code stillWaiting} schedules the next question.
+     */
+    private CommandOutcome conclude(ProcessorResult result, Services services, Runnable stillWaiting) {
+        PaymentMethodInfo method = new PaymentMethodInfo(pendingCharge.paymentMethod(),
+                pendingCharge.paymentMethodType());
+        Instant now = services.clock().instant();
+        switch (result.outcome()) {
+            case APPROVED -> approve(pendingCharge.id(), method, pendingCharge.created(), services);
+            case DECLINED -> {
+                return decline(pendingCharge.id(), method, result, pendingCharge.created(), services);
+            }
+            case ACTION_REQUIRED -> apply(new PaymentIntentRequiresAction(id, method.id(), returnUrl,
+                    REQUIRES_ACTION, now));
+            case PENDING, UNKNOWN -> stillWaiting.run();
+        }
+        return CommandOutcome.accepted(id, version);
+    }
+
+    private void approve(String chargeId, PaymentMethodInfo method, Instant chargeCreated, Services services) {
+        boolean automaticCapture = captureMethod == CaptureMethod.AUTOMATIC;
+        Instant now = services.clock().instant();
+        Charge charge = new Charge(chargeId, amount.amount(), automaticCapture ? amount.amount() : 0, 0,
+                amount.currency(), automaticCapture, "succeeded", method.id(), method.type(), null, null, null,
+                "authorized", "Payment complete.", chargeCreated);
+        if (automaticCapture) {
+            apply(new PaymentIntentSucceeded(id, method.id(), amount.amount(), charge, PaymentIntentStatus.SUCCEEDED,
+                    now));
+        } else {
+            apply(new PaymentIntentAmountCapturableUpdated(id, method.id(), amount.amount(), charge,
+                    REQUIRES_CAPTURE, now));
+            // An authorization is a hold on the customer's money: it is not kept for ever.
+            services.deadlines().schedule(services.timings().captureExpiry(), Deadlines.CAPTURE_EXPIRY,
+                    new Deadlines.CaptureExpired(chargeId));
+        }
+    }
+
+    /**
+     * A refused attempt. A card stays retryable ({@code requires_payment_method}, as at Stripe); a bank debit that
+     * bounced is final ({@code failed}, the LeanRails status).
+     */
+    private CommandOutcome decline(String chargeId, PaymentMethodInfo method, ProcessorResult result,
+                                   Instant chargeCreated, Services services) {
+        boolean card = "card".equals(method.type());
+        Charge charge = new Charge(chargeId, amount.amount(), 0, 0, amount.currency(), false, "failed",
+                method.id(), method.type(), result.failureCode(), result.message(), result.declineCode(),
+                "issuer_declined", "The bank did not return any further details with this decline.", chargeCreated);
+        PaymentError error = new PaymentError(card ? ApiError.CARD_ERROR : ApiError.INVALID_REQUEST,
+                result.failureCode(), result.declineCode(), result.message(), method.id(), method.type(), chargeId);
+        apply(new PaymentIntentPaymentFailed(id, error, charge, card ? REQUIRES_PAYMENT_METHOD : FAILED,
+                services.clock().instant()));
+        return new CommandOutcome(id, version, error);
+    }
+
+    private Charge pendingCharge(String chargeId, PaymentMethodInfo method, String outcomeType, String sellerMessage,
+                                 Instant now) {
+        return new Charge(chargeId, amount.amount(), 0, 0, amount.currency(), false, "pending", method.id(),
+                method.type(), null, null, null, outcomeType, sellerMessage, now);
+    }
+
+    /** The collaborators a payment attempt needs, resolved by Axon for each handler. */
+    private record Services(Clock clock, Identifiers identifiers, PaymentProcessor processor,
+                            DeadlineManager deadlines, PaymentTimings timings) {
     }
 
     private boolean alreadyApplied(String idempotentRequest) {
@@ -355,6 +544,8 @@ public class PaymentIntent {
         status = event.status();
         amount = Money.of(event.amount(), event.currency());
         captureMethod = event.captureMethod();
+        confirmationMethod = event.confirmationMethod();
+        returnUrl = event.returnUrl();
         paymentMethodTypes = event.paymentMethodTypes();
         paymentMethod = event.paymentMethod();
         customer = event.customer();
@@ -370,6 +561,9 @@ public class PaymentIntent {
         status = event.status();
         amount = Money.of(event.amount(), event.currency());
         paymentMethodTypes = event.paymentMethodTypes();
+        if (!Objects.equals(paymentMethod, event.paymentMethod())) {
+            authenticatedPaymentMethod = null;
+        }
         paymentMethod = event.paymentMethod();
         customer = event.customer();
         description = event.description();
@@ -385,6 +579,7 @@ public class PaymentIntent {
         status = event.status();
         paymentMethod = event.paymentMethod();
         hasLastPaymentError = false;
+        attemptDecided();
     }
 
     @EventSourcingHandler
@@ -397,6 +592,7 @@ public class PaymentIntent {
         amountCapturable = event.amountCapturable();
         heldCharge = event.charge();
         hasLastPaymentError = false;
+        attemptDecided();
     }
 
     @EventSourcingHandler
@@ -408,6 +604,48 @@ public class PaymentIntent {
         // As in Stripe, a declined payment method is detached; the client supplies a new one.
         paymentMethod = null;
         hasLastPaymentError = true;
+        attemptDecided();
+    }
+
+    @EventSourcingHandler
+    void on(PaymentIntentRequiresAction event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
+        version = sequence;
+        status = event.status();
+        paymentMethod = event.paymentMethod();
+        returnUrl = event.returnUrl();
+        hasLastPaymentError = false;
+        attemptDecided();
+    }
+
+    @EventSourcingHandler
+    void on(PaymentIntentAuthenticated event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
+        version = sequence;
+        status = event.status();
+        authenticatedPaymentMethod = event.paymentMethod();
+    }
+
+    @EventSourcingHandler
+    void on(PaymentIntentProcessing event, @SequenceNumber long sequence,
+            @MetaDataValue(AuditMetadata.IDEMPOTENT_REQUEST) String idempotentRequest) {
+        recordRequest(idempotentRequest);
+        version = sequence;
+        status = event.status();
+        paymentMethod = event.paymentMethod();
+        hasLastPaymentError = false;
+        authenticatedPaymentMethod = null;
+        pendingCharge = event.charge();
+        processingReason = event.reason();
+    }
+
+    /** An attempt ended (or a new one began without the processor): nothing is pending or pre-authenticated. */
+    private void attemptDecided() {
+        pendingCharge = null;
+        processingReason = null;
+        authenticatedPaymentMethod = null;
     }
 
     @EventSourcingHandler
@@ -428,5 +666,6 @@ public class PaymentIntent {
         status = event.status();
         amountCapturable = 0;
         heldCharge = null;
+        attemptDecided();
     }
 }

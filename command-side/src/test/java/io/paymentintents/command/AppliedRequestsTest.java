@@ -48,6 +48,7 @@ class AppliedRequestsTest {
         fixture.registerInjectableResource(Clock.fixed(NOW, ZoneOffset.UTC));
         fixture.registerInjectableResource(new PaymentIntentTest.CountingIdentifiers());
         fixture.registerInjectableResource(new TestModeProcessor());
+        fixture.registerInjectableResource(PaymentTimings.STRIPE_LIKE);
     }
 
     private static PaymentIntentCreated created(CaptureMethod captureMethod) {

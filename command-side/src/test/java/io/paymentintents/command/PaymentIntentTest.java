@@ -89,6 +89,7 @@ class PaymentIntentTest {
         fixture.registerInjectableResource(Clock.fixed(NOW, ZoneOffset.UTC));
         fixture.registerInjectableResource(new CountingIdentifiers());
         fixture.registerInjectableResource(new TestModeProcessor());
+        fixture.registerInjectableResource(PaymentTimings.STRIPE_LIKE);
     }
 
     /** Charge ids {@code ch_test1}, {@code ch_test2}, ... per fixture. */
@@ -1038,9 +1039,9 @@ class PaymentIntentTest {
     }
 
     /**
-     * A history that leaves the intent in {@code status}, with the version {@code size() - 1}. requires_action and
-     * processing cannot be reached yet through the test payment methods this aggregate simulates; their histories are
-     * a created event carrying that status, which the event-sourcing handlers accept as any other.
+     * A history that leaves the intent in {@code status}, with the version {@code size() - 1}. For requires_action
+     * and processing it is a created event carrying that status, which is enough for the status machine checked
+     * here; the real paths into those statuses are in {@link PaymentFlowsTest}.
      */
     private static List<Object> givenEvents(PaymentIntentStatus status) {
         return switch (status) {

@@ -16,6 +16,7 @@ public final class ErrorCodes {
     public static final String PAYMENT_INTENT_UNEXPECTED_STATE = "payment_intent_unexpected_state";
     public static final String PAYMENT_INTENT_INCOMPATIBLE_PAYMENT_METHOD = "payment_intent_incompatible_payment_method";
     public static final String PAYMENT_INTENT_INVALID_PARAMETER = "payment_intent_invalid_parameter";
+    public static final String PAYMENT_INTENT_AUTHENTICATION_FAILURE = "payment_intent_authentication_failure";
     public static final String LOCK_TIMEOUT = "lock_timeout";
     public static final String IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use";
 
