@@ -1,6 +1,9 @@
 package io.paymentintents.query;
 
 import io.paymentintents.api.event.PaymentIntentAmountCapturableUpdated;
+import io.paymentintents.api.event.PaymentIntentAuthenticated;
+import io.paymentintents.api.event.PaymentIntentProcessing;
+import io.paymentintents.api.event.PaymentIntentRequiresAction;
 import io.paymentintents.api.event.PaymentIntentCanceled;
 import io.paymentintents.api.event.PaymentIntentCaptured;
 import io.paymentintents.api.event.PaymentIntentCreated;
@@ -66,6 +69,21 @@ public class PaymentIntentProjection {
 
     @EventHandler
     void on(PaymentIntentCanceled event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.apply(event, sequence));
+    }
+
+    @EventHandler
+    void on(PaymentIntentRequiresAction event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.apply(event, sequence));
+    }
+
+    @EventHandler
+    void on(PaymentIntentAuthenticated event, @SequenceNumber long sequence) {
+        announce(event.paymentIntentId(), table.apply(event, sequence));
+    }
+
+    @EventHandler
+    void on(PaymentIntentProcessing event, @SequenceNumber long sequence) {
         announce(event.paymentIntentId(), table.apply(event, sequence));
     }
 

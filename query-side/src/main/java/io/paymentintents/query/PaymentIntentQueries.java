@@ -1,6 +1,9 @@
 package io.paymentintents.query;
 
+import io.paymentintents.api.query.FindCharge;
 import io.paymentintents.api.query.FindPaymentIntent;
+import io.paymentintents.api.query.FindPaymentIntentByClientSecret;
+import io.paymentintents.api.secrets.ClientSecrets;
 import io.paymentintents.api.query.ListPaymentIntents;
 import io.paymentintents.api.query.PaymentIntentPage;
 import io.paymentintents.api.query.PaymentIntentView;
@@ -13,9 +16,22 @@ import java.util.Optional;
 public class PaymentIntentQueries {
 
     private final PaymentIntentTable table;
+    private final ClientSecrets clientSecrets;
 
-    public PaymentIntentQueries(PaymentIntentTable table) {
+    public PaymentIntentQueries(PaymentIntentTable table, ClientSecrets clientSecrets) {
         this.table = table;
+        this.clientSecrets = clientSecrets;
+    }
+
+    @QueryHandler
+    public Optional<PaymentIntentView> find(FindCharge query) {
+        return table.findByCharge(query.accountId(), query.chargeId());
+    }
+
+    /** For the hosted authentication page: a genuine client secret is the capability, whatever the account. */
+    @QueryHandler
+    public Optional<PaymentIntentView> find(FindPaymentIntentByClientSecret query) {
+        return clientSecrets.paymentIntentOf(query.clientSecret()).flatMap(table::findById);
     }
 
     @QueryHandler

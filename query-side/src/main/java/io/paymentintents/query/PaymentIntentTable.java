@@ -11,6 +11,9 @@ import io.paymentintents.api.ConfirmationMethod;
 import io.paymentintents.api.PaymentError;
 import io.paymentintents.api.PaymentIntentStatus;
 import io.paymentintents.api.event.PaymentIntentAmountCapturableUpdated;
+import io.paymentintents.api.event.PaymentIntentAuthenticated;
+import io.paymentintents.api.event.PaymentIntentProcessing;
+import io.paymentintents.api.event.PaymentIntentRequiresAction;
 import io.paymentintents.api.event.PaymentIntentCanceled;
 import io.paymentintents.api.event.PaymentIntentCaptured;
 import io.paymentintents.api.event.PaymentIntentCreated;
@@ -102,31 +105,49 @@ public class PaymentIntentTable {
     boolean apply(PaymentIntentSucceeded e, long sequence) {
         return update("""
                 payment_method = :pm, amount_received = :received, amount_capturable = 0,
-                charges = charges || jsonb_build_array(CAST(:charge AS jsonb)), last_payment_error = NULL""",
-                params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                last_payment_error = NULL, """ + UPSERT_CHARGE,
+                charge(params(e.paymentIntentId(), sequence, e.status(), e.occurredAt()), e.paymentIntentId(),
+                        e.charge(), sequence)
                         .addValue("pm", e.paymentMethod())
-                        .addValue("received", e.amountReceived())
-                        .addValue("charge", write(e.charge())));
+                        .addValue("received", e.amountReceived()));
     }
 
     boolean apply(PaymentIntentAmountCapturableUpdated e, long sequence) {
         return update("""
-                payment_method = :pm, amount_capturable = :capturable,
-                charges = charges || jsonb_build_array(CAST(:charge AS jsonb)), last_payment_error = NULL""",
+                payment_method = :pm, amount_capturable = :capturable, last_payment_error = NULL, """
+                        + UPSERT_CHARGE,
+                charge(params(e.paymentIntentId(), sequence, e.status(), e.occurredAt()), e.paymentIntentId(),
+                        e.charge(), sequence)
+                        .addValue("pm", e.paymentMethod())
+                        .addValue("capturable", e.amountCapturable()));
+    }
+
+    boolean apply(PaymentIntentRequiresAction e, long sequence) {
+        return update("payment_method = :pm, return_url = :returnUrl, last_payment_error = NULL",
                 params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
                         .addValue("pm", e.paymentMethod())
-                        .addValue("capturable", e.amountCapturable())
-                        .addValue("charge", write(e.charge())));
+                        .addValue("returnUrl", e.returnUrl()));
+    }
+
+    boolean apply(PaymentIntentAuthenticated e, long sequence) {
+        return update("payment_method = :pm", params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                .addValue("pm", e.paymentMethod()));
+    }
+
+    boolean apply(PaymentIntentProcessing e, long sequence) {
+        return update("payment_method = :pm, last_payment_error = NULL, " + UPSERT_CHARGE,
+                charge(params(e.paymentIntentId(), sequence, e.status(), e.occurredAt()), e.paymentIntentId(),
+                        e.charge(), sequence)
+                        .addValue("pm", e.paymentMethod()));
     }
 
     boolean apply(PaymentIntentPaymentFailed e, long sequence) {
         return update("""
-                payment_method = NULL, last_payment_error = CAST(:error AS jsonb),
-                charges = CASE WHEN CAST(:charge AS jsonb) IS NULL THEN charges
-                               ELSE charges || jsonb_build_array(CAST(:charge AS jsonb)) END""",
-                params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
-                        .addValue("error", write(e.error()))
-                        .addValue("charge", e.charge() == null ? null : write(e.charge())));
+                payment_method = NULL, last_payment_error = CAST(:error AS jsonb)""" + (e.charge() == null ? ""
+                        : ", " + UPSERT_CHARGE),
+                charge(params(e.paymentIntentId(), sequence, e.status(), e.occurredAt()), e.paymentIntentId(),
+                        e.charge(), sequence)
+                        .addValue("error", write(e.error())));
     }
 
     boolean apply(PaymentIntentCaptured e, long sequence) {
@@ -149,6 +170,31 @@ public class PaymentIntentTable {
         return update(set, params);
     }
 
+    /**
+     * Records a charge: replaces the one with the same id (a pending attempt that is now decided), else appends it.
+     * The charge index row is written first, so that {@code GET /v1/charges/{id}} finds every charge the intent
+     * shows; it is guarded by the same version check as the intent's row.
+     */
+    private static final String UPSERT_CHARGE = """
+            charges = CASE WHEN jsonb_path_exists(charges, '$[*] ? (@.id == $id)', jsonb_build_object('id', CAST(:chargeId AS text)))
+                           THEN (SELECT jsonb_agg(CASE WHEN c ->> 'id' = :chargeId THEN CAST(:charge AS jsonb) ELSE c END
+                                                  ORDER BY position)
+                                 FROM jsonb_array_elements(charges) WITH ORDINALITY AS attempts(c, position))
+                           ELSE charges || jsonb_build_array(CAST(:charge AS jsonb)) END""";
+
+    private MapSqlParameterSource charge(MapSqlParameterSource params, String paymentIntentId, Charge charge,
+                                         long sequence) {
+        if (charge == null) {
+            return params;
+        }
+        jdbc.update("""
+                INSERT INTO payment_intent_charges (charge_id, payment_intent_id, account_id)
+                SELECT :chargeId, id, account_id FROM payment_intents WHERE id = :id AND version < :seq
+                ON CONFLICT (charge_id) DO NOTHING""", new MapSqlParameterSource("chargeId", charge.id())
+                .addValue("id", paymentIntentId).addValue("seq", sequence));
+        return params.addValue("chargeId", charge.id()).addValue("charge", write(charge));
+    }
+
     /** Replaces the charge with the same id, keeping the order of attempts. */
     private static final String REPLACE_CHARGE = """
             charges = (SELECT coalesce(jsonb_agg(CASE WHEN c ->> 'id' = :chargeId THEN CAST(:charge AS jsonb) ELSE c END
@@ -156,6 +202,7 @@ public class PaymentIntentTable {
                        FROM jsonb_array_elements(charges) WITH ORDINALITY AS attempts(c, position))""";
 
     void deleteAll() {
+        jdbc.getJdbcTemplate().update("DELETE FROM payment_intent_charges");
         jdbc.getJdbcTemplate().update("DELETE FROM payment_intents");
     }
 
@@ -165,12 +212,21 @@ public class PaymentIntentTable {
                 .stream().findFirst();
     }
 
+    /** The intent of {@code accountId} holding the charge {@code chargeId}. */
+    public Optional<PaymentIntentView> findByCharge(String accountId, String chargeId) {
+        return jdbc.query("""
+                        SELECT p.* FROM payment_intent_charges c JOIN payment_intents p ON p.id = c.payment_intent_id
+                        WHERE c.charge_id = :charge AND c.account_id = :account""",
+                new MapSqlParameterSource("charge", chargeId).addValue("account", accountId), rowMapper)
+                .stream().findFirst();
+    }
+
     /** Intents selected by a {@code SELECT * FROM payment_intents ...} of the caller's, mapped as every read is. */
     public List<PaymentIntentView> query(String sql, MapSqlParameterSource params) {
         return jdbc.query(sql, params, rowMapper);
     }
 
-    Optional<PaymentIntentView> findById(String id) {
+    public Optional<PaymentIntentView> findById(String id) {
         return jdbc.query("SELECT * FROM payment_intents WHERE id = :id", new MapSqlParameterSource("id", id),
                 rowMapper).stream().findFirst();
     }

@@ -6,7 +6,12 @@ import io.paymentintents.api.Charge;
 import io.paymentintents.api.ConfirmationMethod;
 import io.paymentintents.api.PaymentError;
 import io.paymentintents.api.event.PaymentIntentAmountCapturableUpdated;
+import io.paymentintents.api.ProcessingReason;
+import io.paymentintents.api.event.PaymentIntentAuthenticated;
 import io.paymentintents.api.event.PaymentIntentCanceled;
+import io.paymentintents.api.event.PaymentIntentProcessing;
+import io.paymentintents.api.event.PaymentIntentRequiresAction;
+import io.paymentintents.api.query.FindPaymentIntentByClientSecret;
 import io.paymentintents.api.event.PaymentIntentCaptured;
 import io.paymentintents.api.event.PaymentIntentCreated;
 import io.paymentintents.api.event.PaymentIntentEvent;
@@ -37,6 +42,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.paymentintents.api.PaymentIntentStatus.CANCELED;
+import static io.paymentintents.api.PaymentIntentStatus.PROCESSING;
+import static io.paymentintents.api.PaymentIntentStatus.REQUIRES_ACTION;
 import static io.paymentintents.api.PaymentIntentStatus.REQUIRES_CAPTURE;
 import static io.paymentintents.api.PaymentIntentStatus.REQUIRES_CONFIRMATION;
 import static io.paymentintents.api.PaymentIntentStatus.REQUIRES_PAYMENT_METHOD;
@@ -128,6 +135,88 @@ class PaymentIntentProjectionTest {
     private static final List<PaymentIntentEvent> CANCELED_BARE = List.of(
             TestEvents.created(ABANDONED, ACCOUNT, at(60)),
             new PaymentIntentCanceled(ABANDONED, null, null, CANCELED, at(61)));
+
+    // A bank debit: asked for authentication first (a card), then given a debit that is processing, then settled.
+    private static final String SETTLED = "pi_settled";
+    private static final Charge PENDING_DEBIT = new Charge("ch_settled_1", 3000, 0, 0, "eur", false, "pending",
+            "pm_direct_debit", "direct_debit", null, null, null, "authorized", "The payment is pending.", at(73));
+    private static final Charge SETTLED_DEBIT = new Charge("ch_settled_1", 3000, 3000, 0, "eur", true, "succeeded",
+            "pm_direct_debit", "direct_debit", null, null, null, "authorized", "Payment complete.", at(73));
+    private static final List<PaymentIntentEvent> SETTLED_LATER = List.of(
+            new PaymentIntentCreated(SETTLED, ACCOUNT, 3000, "eur", null, null, Map.of(),
+                    List.of("card", "direct_debit"), CaptureMethod.AUTOMATIC, ConfirmationMethod.MANUAL,
+                    "pm_card_authenticationRequired", null, REQUIRES_CONFIRMATION, at(70)),
+            new PaymentIntentRequiresAction(SETTLED, "pm_card_authenticationRequired", "https://shop.example/back",
+                    REQUIRES_ACTION, at(71)),
+            new PaymentIntentAuthenticated(SETTLED, "pm_card_authenticationRequired", REQUIRES_CONFIRMATION, at(72)),
+            new PaymentIntentProcessing(SETTLED, "pm_direct_debit", ProcessingReason.SETTLEMENT, PENDING_DEBIT,
+                    PROCESSING, at(73)),
+            new PaymentIntentSucceeded(SETTLED, "pm_direct_debit", 3000, SETTLED_DEBIT, SUCCEEDED, at(80)));
+
+    @Nested
+    class PendingAttempts {
+
+        @Test
+        void requiresActionRecordsThePaymentMethodAndTheReturnUrlOfTheAttempt() {
+            TestEvents.deliverAll(projection, SETTLED_LATER.subList(0, 2));
+            PaymentIntentView view = row(SETTLED);
+            assertThat(view.status()).isEqualTo(REQUIRES_ACTION);
+            assertThat(view.paymentMethod()).isEqualTo("pm_card_authenticationRequired");
+            assertThat(view.returnUrl()).isEqualTo("https://shop.example/back");
+            assertThat(view.charges()).isEmpty();
+        }
+
+        @Test
+        void aProcessingIntentShowsItsPendingCharge() {
+            TestEvents.deliverAll(projection, SETTLED_LATER.subList(0, 4));
+            PaymentIntentView view = row(SETTLED);
+            assertThat(view.status()).isEqualTo(PROCESSING);
+            assertThat(view.paymentMethod()).isEqualTo("pm_direct_debit");
+            assertThat(view.charges()).containsExactly(PENDING_DEBIT);
+            assertThat(view.latestChargeId()).isEqualTo("ch_settled_1");
+        }
+
+        @Test
+        void theSettlementReplacesThePendingChargeInsteadOfAddingASecond() {
+            TestEvents.deliverAll(projection, SETTLED_LATER);
+            PaymentIntentView view = row(SETTLED);
+            assertThat(view.status()).isEqualTo(SUCCEEDED);
+            assertThat(view.amountReceived()).isEqualTo(3000);
+            assertThat(view.charges()).containsExactly(SETTLED_DEBIT);
+        }
+
+        @Test
+        void everyChargeOfAnIntentIsFoundByItsIdWithinItsAccountOnly() {
+            TestEvents.deliverAll(projection, SETTLED_LATER);
+            TestEvents.deliverAll(projection, MANUAL_CAPTURE);
+            assertThat(table.findByCharge(ACCOUNT, "ch_settled_1")).map(PaymentIntentView::id).contains(SETTLED);
+            assertThat(table.findByCharge(ACCOUNT, "ch_manual_1")).map(PaymentIntentView::id).contains(MANUAL);
+            assertThat(table.findByCharge(ACCOUNT, "ch_manual_2")).map(PaymentIntentView::id).contains(MANUAL);
+            assertThat(table.findByCharge("acct_other", "ch_manual_2")).isEmpty();
+            assertThat(table.findByCharge(ACCOUNT, "ch_unknown")).isEmpty();
+        }
+
+        @Test
+        void theResetHandlerEmptiesTheChargeIndexToo() {
+            TestEvents.deliverAll(projection, SETTLED_LATER);
+            projection.onReset();
+            assertThat(table.findByCharge(ACCOUNT, "ch_settled_1")).isEmpty();
+        }
+
+        @Test
+        void anIntentIsFoundByItsGenuineClientSecretOnly() {
+            TestEvents.deliverAll(projection, SETTLED_LATER);
+            PaymentIntentQueries queries = new PaymentIntentQueries(table, QueryDatabase.CLIENT_SECRETS);
+            String secret = QueryDatabase.CLIENT_SECRETS.of(SETTLED);
+            assertThat(queries.find(new FindPaymentIntentByClientSecret(secret))).map(PaymentIntentView::id)
+                                                                                  .contains(SETTLED);
+            String forged = secret.substring(0, secret.length() - 1)
+                    + (secret.endsWith("a") ? "b" : "a");
+            assertThat(queries.find(new FindPaymentIntentByClientSecret(forged))).isEmpty();
+            assertThat(queries.find(new FindPaymentIntentByClientSecret(SETTLED))).isEmpty();
+            assertThat(queries.find(new FindPaymentIntentByClientSecret(""))).isEmpty();
+        }
+    }
 
     @Nested
     class ApplyingEvents {
@@ -323,7 +412,7 @@ class PaymentIntentProjectionTest {
         @Test
         void everyEventDeliveredTwiceChangesNothingTheSecondTimeAndReportsNoChange() {
             for (List<PaymentIntentEvent> stream : List.of(MANUAL_CAPTURE, AUTOMATIC_CAPTURE, CANCELED_HOLD,
-                    CANCELED_BARE)) {
+                    CANCELED_BARE, SETTLED_LATER)) {
                 for (int sequence = 0; sequence < stream.size(); sequence++) {
                     PaymentIntentEvent event = stream.get(sequence);
                     deliver(projection, event, sequence);
@@ -443,7 +532,7 @@ class PaymentIntentProjectionTest {
         @BeforeEach
         void wireAQueryBusToTheEmitter() {
             SimpleQueryBus queryBus = SimpleQueryBus.builder().queryUpdateEmitter(emitter).build();
-            new AnnotationQueryHandlerAdapter<>(new PaymentIntentQueries(table)).subscribe(queryBus);
+            new AnnotationQueryHandlerAdapter<>(new PaymentIntentQueries(table, QueryDatabase.CLIENT_SECRETS)).subscribe(queryBus);
             queryGateway = DefaultQueryGateway.builder().queryBus(queryBus).build();
         }
 
@@ -561,7 +650,7 @@ class PaymentIntentProjectionTest {
         }
 
         @Override
-        Optional<PaymentIntentView> findById(String id) {
+        public Optional<PaymentIntentView> findById(String id) {
             readBacks.incrementAndGet();
             return super.findById(id);
         }

@@ -65,7 +65,7 @@ class PaymentIntentQueriesTest {
     void writeTheDataSet() {
         QueryDatabase.deleteAllPaymentIntents();
         table = QueryDatabase.newTable();
-        queries = new PaymentIntentQueries(table);
+        queries = new PaymentIntentQueries(table, QueryDatabase.CLIENT_SECRETS);
         Random random = new Random(20240501);
         List<String> sharedIds = new ArrayList<>();
         for (int i = 0; i < SHARING; i++) {

@@ -71,6 +71,7 @@ final class QueryDatabase {
     }
 
     static void deleteAllPaymentIntents() {
+        jdbc().update("DELETE FROM payment_intent_charges");
         jdbc().update("DELETE FROM payment_intents");
     }
 

@@ -6,7 +6,10 @@ import io.paymentintents.api.ConfirmationMethod;
 import io.paymentintents.api.PaymentError;
 import io.paymentintents.api.PaymentIntentStatus;
 import io.paymentintents.api.event.PaymentIntentAmountCapturableUpdated;
+import io.paymentintents.api.event.PaymentIntentAuthenticated;
 import io.paymentintents.api.event.PaymentIntentCanceled;
+import io.paymentintents.api.event.PaymentIntentProcessing;
+import io.paymentintents.api.event.PaymentIntentRequiresAction;
 import io.paymentintents.api.event.PaymentIntentCaptured;
 import io.paymentintents.api.event.PaymentIntentCreated;
 import io.paymentintents.api.event.PaymentIntentEvent;
@@ -73,6 +76,12 @@ final class TestEvents {
             projection.on(e, sequence);
         } else if (event instanceof PaymentIntentCanceled e) {
             projection.on(e, sequence);
+        } else if (event instanceof PaymentIntentRequiresAction e) {
+            projection.on(e, sequence);
+        } else if (event instanceof PaymentIntentAuthenticated e) {
+            projection.on(e, sequence);
+        } else if (event instanceof PaymentIntentProcessing e) {
+            projection.on(e, sequence);
         } else {
             throw new IllegalArgumentException("unknown event " + event);
         }
@@ -100,6 +109,12 @@ final class TestEvents {
         } else if (event instanceof PaymentIntentCaptured e) {
             return table.apply(e, sequence);
         } else if (event instanceof PaymentIntentCanceled e) {
+            return table.apply(e, sequence);
+        } else if (event instanceof PaymentIntentRequiresAction e) {
+            return table.apply(e, sequence);
+        } else if (event instanceof PaymentIntentAuthenticated e) {
+            return table.apply(e, sequence);
+        } else if (event instanceof PaymentIntentProcessing e) {
             return table.apply(e, sequence);
         }
         throw new IllegalArgumentException("unknown event " + event);

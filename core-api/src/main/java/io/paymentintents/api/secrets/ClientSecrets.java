@@ -40,4 +40,22 @@ public final class ClientSecrets {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
     }
+
+    /**
+     * The intent a genuine client secret belongs to, or empty: the id is read from the secret and the secret
+     * recomputed, compared in constant time.
+     */
+    public java.util.Optional<String> paymentIntentOf(String clientSecret) {
+        if (clientSecret == null) {
+            return java.util.Optional.empty();
+        }
+        int separator = clientSecret.lastIndexOf("_secret_");
+        if (separator <= 0) {
+            return java.util.Optional.empty();
+        }
+        String id = clientSecret.substring(0, separator);
+        boolean genuine = java.security.MessageDigest.isEqual(of(id).getBytes(StandardCharsets.UTF_8),
+                clientSecret.getBytes(StandardCharsets.UTF_8));
+        return genuine ? java.util.Optional.of(id) : java.util.Optional.empty();
+    }
 }
