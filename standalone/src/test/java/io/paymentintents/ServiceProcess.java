@@ -1,0 +1,128 @@
+package io.paymentintents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The service as a real operating-system process on a data directory of the test's, for tests that kill it and
+ * start it again. Each process gets fresh HTTP and PostgreSQL ports; the embedded PostgreSQL keeps the one given, so
+ * that a test can read the event store across restarts.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Process process;
+    private final Path log;
+    final int port;
+    final String key;
+
+    private ServiceProcess(Process process, Path log, int port, String key) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+        this.key = key;
+    }
+
+    /** Starts the service and waits until it is healthy; {@code arguments} are extra {@code --name=value}s. */
+    static ServiceProcess start(Path dataDirectory, String key, List<String> arguments) throws Exception {
+        int port = freePort();
+        Path log = Files.createTempFile(dataDirectory, "service-", ".log");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-XX:TieredStopAtLevel=1",
+                "-Ddisable-axoniq-console-message=true", PaymentIntentsApplication.class.getName(),
+                "--server.port=" + port, "--payments.data-dir=" + dataDirectory, "--payments.keys.secret=" + key));
+        command.addAll(arguments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServiceProcess service = new ServiceProcess(process, log, port, key);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the service did not start:\n" + Files.readString(log));
+            }
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return service;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        service.close();
+        throw new AssertionError("the service did not become healthy:\n" + Files.readString(log));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** As a power cut would: no shutdown hooks, no graceful stop, the embedded PostgreSQL left running. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    HttpResponse<String> send(String method, String path, String json, String idempotencyKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A POST that must answer 200; its body. */
+    JsonNode post(String path, String json, String idempotencyKey) throws Exception {
+        HttpResponse<String> response = send("POST", path, json, idempotencyKey);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return ServiceTest.JSON.readTree(response.body());
+    }
+
+    /** A GET that must answer 200; its body. */
+    JsonNode get(String path) throws Exception {
+        HttpResponse<String> response = send("GET", path, null, null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return ServiceTest.JSON.readTree(response.body());
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
