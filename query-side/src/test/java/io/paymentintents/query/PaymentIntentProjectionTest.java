@@ -88,7 +88,7 @@ class PaymentIntentProjectionTest {
     private static final Charge DECLINED_CHARGE = declinedCharge("ch_manual_1", 2500, "pm_card_chargeDeclined", at(10));
     private static final PaymentError DECLINE = declined("pm_card_chargeDeclined", "ch_manual_1");
     private static final Charge HOLD = authorizedCharge("ch_manual_2", 2500, "pm_card_visa", at(20));
-    private static final List<PaymentIntentEvent> MANUAL_CAPTURE = List.of(
+    static final List<PaymentIntentEvent> MANUAL_CAPTURE = List.of(
             new PaymentIntentCreated(MANUAL, ACCOUNT, 2000, "usd", "cus_1", "Order 1", Map.of("order_id", "1"),
                     List.of("card"), CaptureMethod.MANUAL, ConfirmationMethod.AUTOMATIC, null,
                     "https://shop.example/return", REQUIRES_PAYMENT_METHOD, T0),
@@ -108,7 +108,7 @@ class PaymentIntentProjectionTest {
             "payment_intent_authentication_failure", null, "The provided PaymentMethod has failed authentication.",
             "pm_card_authenticationRequired", "card", null);
     private static final Charge PAID = capturedCharge("ch_automatic_1", 4200, "pm_card_visa", at(40));
-    private static final List<PaymentIntentEvent> AUTOMATIC_CAPTURE = List.of(
+    static final List<PaymentIntentEvent> AUTOMATIC_CAPTURE = List.of(
             new PaymentIntentCreated(AUTOMATIC, ACCOUNT, 4200, "usd", null, null, Map.of(), List.of("card"),
                     CaptureMethod.AUTOMATIC, ConfirmationMethod.AUTOMATIC, "pm_card_authenticationRequired", null,
                     REQUIRES_CONFIRMATION, at(30)),
@@ -119,7 +119,7 @@ class PaymentIntentProjectionTest {
     private static final String RELEASED = "pi_released";
     private static final Charge RELEASED_DECLINE = declinedCharge("ch_released_1", 900, "pm_card_chargeDeclined", at(52));
     private static final Charge RELEASED_HOLD = authorizedCharge("ch_released_2", 900, "pm_card_visa", at(54));
-    private static final List<PaymentIntentEvent> CANCELED_HOLD = List.of(
+    static final List<PaymentIntentEvent> CANCELED_HOLD = List.of(
             new PaymentIntentCreated(RELEASED, ACCOUNT, 900, "usd", "cus_9", null, Map.of("k", "v"),
                     List.of("card"), CaptureMethod.MANUAL, ConfirmationMethod.MANUAL, "pm_card_chargeDeclined", null,
                     REQUIRES_CONFIRMATION, at(50)),
@@ -132,7 +132,7 @@ class PaymentIntentProjectionTest {
 
     // An intent canceled before any attempt, with no reason given.
     private static final String ABANDONED = "pi_abandoned";
-    private static final List<PaymentIntentEvent> CANCELED_BARE = List.of(
+    static final List<PaymentIntentEvent> CANCELED_BARE = List.of(
             TestEvents.created(ABANDONED, ACCOUNT, at(60)),
             new PaymentIntentCanceled(ABANDONED, null, null, CANCELED, at(61)));
 
@@ -142,7 +142,7 @@ class PaymentIntentProjectionTest {
             "pm_direct_debit", "direct_debit", null, null, null, "authorized", "The payment is pending.", at(73));
     private static final Charge SETTLED_DEBIT = new Charge("ch_settled_1", 3000, 3000, 0, "eur", true, "succeeded",
             "pm_direct_debit", "direct_debit", null, null, null, "authorized", "Payment complete.", at(73));
-    private static final List<PaymentIntentEvent> SETTLED_LATER = List.of(
+    static final List<PaymentIntentEvent> SETTLED_LATER = List.of(
             new PaymentIntentCreated(SETTLED, ACCOUNT, 3000, "eur", null, null, Map.of(),
                     List.of("card", "direct_debit"), CaptureMethod.AUTOMATIC, ConfirmationMethod.MANUAL,
                     "pm_card_authenticationRequired", null, REQUIRES_CONFIRMATION, at(70)),
