@@ -28,7 +28,9 @@ final class StripeSchemas {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Set<String> INCLUDED = Set.of("payment_intent", "api_errors", "error", "event");
+    private static final Set<String> INCLUDED = Set.of("payment_intent", "api_errors", "error", "event", "charge",
+            "billing_details", "address", "charge_outcome", "payment_intent_next_action",
+            "payment_intent_next_action_redirect_to_url");
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
 
     static final JsonSchema PAYMENT_INTENT;
@@ -36,6 +38,7 @@ final class StripeSchemas {
     static final JsonSchema LIST;
     static final JsonSchema SEARCH_RESULT;
     static final JsonSchema EVENT;
+    static final JsonSchema CHARGE;
 
     static {
         JsonNode spec = load();
@@ -48,6 +51,7 @@ final class StripeSchemas {
         PAYMENT_INTENT = schema(definitions, ref("payment_intent"));
         ERROR = schema(definitions, ref("error"));
         EVENT = schema(definitions, ref("event"));
+        CHARGE = schema(definitions, ref("charge"));
         LIST = schema(definitions, convert(spec.at("/paths/~1v1~1payment_intents/get/responses/200/content/"
                 + "application~1json/schema").deepCopy()));
         SEARCH_RESULT = schema(definitions, convert(spec.at("/paths/~1v1~1payment_intents~1search/get/responses/200/"
@@ -73,6 +77,8 @@ final class StripeSchemas {
             schema = SEARCH_RESULT;
         } else if ("event".equals(body.path("object").asText())) {
             schema = EVENT;
+        } else if ("charge".equals(body.path("object").asText())) {
+            schema = CHARGE;
         }
         if (schema != null) {
             Set<ValidationMessage> violations = schema.validate(body);

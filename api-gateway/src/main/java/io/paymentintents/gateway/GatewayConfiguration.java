@@ -7,6 +7,7 @@ import io.paymentintents.gateway.auth.KeyParameterBodyFilter;
 import io.paymentintents.gateway.ratelimit.RateLimitInterceptor;
 import io.paymentintents.gateway.web.ApiArgumentResolvers;
 import io.paymentintents.gateway.web.ContentTypeFilter;
+import io.paymentintents.gateway.web.HostedPages;
 import io.paymentintents.gateway.web.RequestIdFilter;
 import io.paymentintents.gateway.web.StripeErrorReportValveInstaller;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -106,6 +107,15 @@ public class GatewayConfiguration implements WebMvcConfigurer {
                                                      @Value("${payments.read-model-timeout:10s}") Duration timeout,
                                                      @Value("${payments.concurrency-retries:3}") int retries) {
         return new PaymentIntentService(commandGateway, queryGateway, timeout, retries);
+    }
+
+    /**
+     * Where the hosted test-mode pages are linked from next_action: {@code payments.public-base-url} (for a service
+     * behind a proxy), else the origin each request came to.
+     */
+    @Bean
+    public HostedPages hostedPages(@Value("${payments.public-base-url:}") String publicBaseUrl) {
+        return new HostedPages(publicBaseUrl);
     }
 
     /** Reads a key-less POST's body ahead, for a publishable key sent as the {@code key} parameter (Stripe.js). */

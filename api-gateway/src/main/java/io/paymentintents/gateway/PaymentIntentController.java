@@ -239,21 +239,29 @@ public class PaymentIntentController {
         return list;
     }
 
-    private static IdempotentRequest keyed(Caller caller, Params params, HttpServletRequest http) {
+    static IdempotentRequest keyed(Caller caller, Params params, HttpServletRequest http) {
         return IdempotentRequest.of(caller.accountId(), http.getHeader("Idempotency-Key"),
                 "POST " + http.getRequestURI(), params.values(), PublishableKeyAccess.isPublishable(caller));
     }
 
     /** Who asked, and how: carried on the command to every event it causes (never the key itself). */
-    private static Map<String, Object> audit(Caller caller, HttpServletRequest http, IdempotentRequest request) {
+    static Map<String, Object> audit(Caller caller, HttpServletRequest http, IdempotentRequest request) {
+        return audit(caller.accountId(), caller.keyId(), http, request);
+    }
+
+    /** @param keyId null for a request made without an API key (the hosted page's buttons) */
+    static Map<String, Object> audit(String accountId, String keyId, HttpServletRequest http,
+                                     IdempotentRequest request) {
         Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put(AuditMetadata.ACCOUNT_ID, caller.accountId());
-        metadata.put(AuditMetadata.KEY_ID, caller.keyId());
+        metadata.put(AuditMetadata.ACCOUNT_ID, accountId);
+        if (keyId != null) {
+            metadata.put(AuditMetadata.KEY_ID, keyId);
+        }
         Object requestId = http.getAttribute(RequestIdFilter.ATTRIBUTE);
         if (requestId != null) {
             metadata.put(AuditMetadata.REQUEST_ID, requestId.toString());
         }
-        if (request.key() != null) {
+        if (request != null && request.key() != null) {
             metadata.put(AuditMetadata.IDEMPOTENCY_KEY, request.key());
             metadata.put(AuditMetadata.IDEMPOTENT_REQUEST, request.fingerprint());
         }
@@ -301,7 +309,7 @@ public class PaymentIntentController {
         }
     }
 
-    private static void requireWellFormed(String id) {
+    static void requireWellFormed(String id) {
         if (!ID.matcher(id).matches()) {
             throw new ApiException(ApiError.noSuchPaymentIntent(id));
         }

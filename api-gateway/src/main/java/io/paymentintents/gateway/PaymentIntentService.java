@@ -4,7 +4,9 @@ import io.paymentintents.api.error.ApiError;
 import io.paymentintents.api.error.ErrorCodes;
 import io.paymentintents.api.error.Rejections;
 import io.paymentintents.api.command.CommandOutcome;
+import io.paymentintents.api.query.FindCharge;
 import io.paymentintents.api.query.FindPaymentIntent;
+import io.paymentintents.api.query.FindPaymentIntentByClientSecret;
 import io.paymentintents.api.query.ListPaymentIntents;
 import io.paymentintents.api.query.PaymentIntentPage;
 import io.paymentintents.api.query.PaymentIntentView;
@@ -56,16 +58,27 @@ public class PaymentIntentService {
     /** Sends a command that creates the intent; a repeated keyed create answers with the intent already made. */
     public PaymentIntentView create(String accountId, String paymentIntentId, Object command,
                                     Map<String, ?> metadata) {
-        return execute(accountId, paymentIntentId, command, metadata, true);
+        return execute(accountId, paymentIntentId, command, metadata, true, true);
     }
 
+    /** Sends a command; a payment attempt it declines is answered as Stripe does, 402 {@code card_error}. */
     public PaymentIntentView execute(String accountId, String paymentIntentId, Object command,
                                      Map<String, ?> metadata) {
-        return execute(accountId, paymentIntentId, command, metadata, false);
+        return execute(accountId, paymentIntentId, command, metadata, false, true);
+    }
+
+    /**
+     * Sends a command whose declined payment attempt is an outcome to show, not an error: a test helper succeeded
+     * in doing what it was asked (authenticate, settle) even when the payment then failed, which the intent's
+     * {@code last_payment_error} tells.
+     */
+    public PaymentIntentView executeShowingDeclines(String accountId, String paymentIntentId, Object command,
+                                                    Map<String, ?> metadata) {
+        return execute(accountId, paymentIntentId, command, metadata, false, false);
     }
 
     private PaymentIntentView execute(String accountId, String paymentIntentId, Object command,
-                                      Map<String, ?> metadata, boolean creates) {
+                                      Map<String, ?> metadata, boolean creates, boolean declineIsError) {
         SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription =
                 queries.subscriptionQuery(new FindPaymentIntent(accountId, paymentIntentId),
                         ResponseTypes.optionalInstanceOf(PaymentIntentView.class),
@@ -82,7 +95,7 @@ public class PaymentIntentService {
                 return awaitVersion(subscription, 0, () -> new ApiException(ApiError.noSuchPaymentIntent(paymentIntentId)));
             }
             PaymentIntentView view = awaitVersion(subscription, outcome.version(), this::readModelLagging);
-            if (outcome.declined() != null) {
+            if (outcome.declined() != null && declineIsError) {
                 var declined = outcome.declined();
                 throw new ApiException(new ApiError(402, declined.type(), declined.code(), null, declined.message(),
                         declined.declineCode(), paymentIntentId, outcome.version()), view);
@@ -168,6 +181,18 @@ public class PaymentIntentService {
 
     public Optional<PaymentIntentView> find(String accountId, String paymentIntentId) {
         return queries.query(new FindPaymentIntent(accountId, paymentIntentId),
+                ResponseTypes.optionalInstanceOf(PaymentIntentView.class)).join();
+    }
+
+    /** The account's intent that holds the charge {@code chargeId}. */
+    public Optional<PaymentIntentView> findByCharge(String accountId, String chargeId) {
+        return queries.query(new FindCharge(accountId, chargeId),
+                ResponseTypes.optionalInstanceOf(PaymentIntentView.class)).join();
+    }
+
+    /** The intent whose client secret this is, of any account: what the hosted pages act on. */
+    public Optional<PaymentIntentView> findByClientSecret(String clientSecret) {
+        return queries.query(new FindPaymentIntentByClientSecret(clientSecret),
                 ResponseTypes.optionalInstanceOf(PaymentIntentView.class)).join();
     }
 

@@ -112,13 +112,17 @@ public class IdempotentRequests {
 
     /**
      * A stored response keeps no client secret (it is a capability, and must not sit in a database column): each is
-     * replaced by a marker, and derived again from the intent's id when the response is replayed.
+     * replaced by a marker, and derived again from the intent's id when the response is replayed. The intent's
+     * {@code next_action} links to the hosted page with the secret in its URL, so the secret is cut out of it too.
      */
     private static Object withoutClientSecrets(Object value) {
         if (value instanceof Map<?, ?> map) {
+            Object secret = map.get("client_secret");
             Map<String, Object> copy = new LinkedHashMap<>();
             map.forEach((k, v) -> copy.put(k.toString(), "client_secret".equals(k) && v instanceof String
-                    ? DERIVED : withoutClientSecrets(v)));
+                    ? DERIVED
+                    : "next_action".equals(k) && secret instanceof String s && !s.isEmpty()
+                    ? replaced(v, s, IN_TEXT) : withoutClientSecrets(v)));
             return copy;
         }
         if (value instanceof java.util.List<?> list) {
@@ -130,9 +134,12 @@ public class IdempotentRequests {
     @SuppressWarnings("unchecked")
     private Object withClientSecrets(Object value) {
         if (value instanceof Map<?, ?> map) {
+            Object id = map.get("id");
             Map<String, Object> copy = new LinkedHashMap<>();
-            ((Map<String, Object>) map).forEach((k, v) -> copy.put(k, DERIVED.equals(v) && map.get("id") != null
-                    ? clientSecrets.of(map.get("id").toString()) : withClientSecrets(v)));
+            ((Map<String, Object>) map).forEach((k, v) -> copy.put(k, DERIVED.equals(v) && id != null
+                    ? clientSecrets.of(id.toString())
+                    : "next_action".equals(k) && id != null && map.get("client_secret") != null
+                    ? replaced(v, IN_TEXT, clientSecrets.of(id.toString())) : withClientSecrets(v)));
             return copy;
         }
         if (value instanceof java.util.List<?> list) {
@@ -141,7 +148,25 @@ public class IdempotentRequests {
         return value;
     }
 
+    /** Every occurrence of {@code text} in the strings of {@code value}, replaced. */
+    private static Object replaced(Object value, String text, String replacement) {
+        if (value instanceof String s) {
+            return s.replace(text, replacement);
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(k.toString(), replaced(v, text, replacement)));
+            return copy;
+        }
+        if (value instanceof java.util.List<?> list) {
+            return list.stream().map(item -> replaced(item, text, replacement)).toList();
+        }
+        return value;
+    }
+
     private static final String DERIVED = "[derived from the intent id]";
+    /** Where the secret stood inside a string (the hosted page's URL). */
+    private static final String IN_TEXT = "{client_secret}";
 
     private static Object parse(String body) {
         try {

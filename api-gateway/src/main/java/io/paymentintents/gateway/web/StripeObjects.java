@@ -2,6 +2,7 @@ package io.paymentintents.gateway.web;
 
 import io.paymentintents.api.Charge;
 import io.paymentintents.api.PaymentError;
+import io.paymentintents.api.PaymentIntentStatus;
 import io.paymentintents.api.error.ApiError;
 import io.paymentintents.api.query.PaymentIntentView;
 
@@ -49,12 +50,39 @@ public final class StripeObjects {
                 ? charge(v.charges().get(v.charges().size() - 1), v) : v.latestChargeId());
         m.put("livemode", false);
         m.put("metadata", new LinkedHashMap<>(new java.util.TreeMap<>(v.metadata())));
-        m.put("next_action", null);
+        m.put("next_action", nextAction(v));
         m.put("payment_method", v.paymentMethod());
         m.put("payment_method_types", v.paymentMethodTypes());
         m.put("status", v.status().wireName());
         m.put("updated_at", iso(v.updatedAt()));
         return m;
+    }
+
+    /**
+     * What the client must do next: only an intent in requires_action has something to do, authenticate on the
+     * hosted page. With a return_url the customer is sent there and back (redirect_to_url); without one the client
+     * (Stripe.js) opens the page itself, as it does with Stripe's use_stripe_sdk.
+     */
+    static Map<String, Object> nextAction(PaymentIntentView v) {
+        if (v.status() != PaymentIntentStatus.REQUIRES_ACTION) {
+            return null;
+        }
+        String url = HostedPages.current().authenticationUrl(v.clientSecret());
+        Map<String, Object> action = new LinkedHashMap<>();
+        if (v.returnUrl() != null) {
+            Map<String, Object> redirect = new LinkedHashMap<>();
+            redirect.put("return_url", v.returnUrl());
+            redirect.put("url", url);
+            action.put("redirect_to_url", redirect);
+            action.put("type", "redirect_to_url");
+        } else {
+            action.put("type", "use_stripe_sdk");
+            Map<String, Object> sdk = new LinkedHashMap<>();
+            sdk.put("type", "three_d_secure_redirect");
+            sdk.put("stripe_js", url);
+            action.put("use_stripe_sdk", sdk);
+        }
+        return action;
     }
 
     private static Map<String, Object> charges(PaymentIntentView v) {
@@ -79,23 +107,18 @@ public final class StripeObjects {
         m.put("amount", c.amount());
         m.put("amount_captured", c.amountCaptured());
         m.put("amount_refunded", c.amountRefunded());
+        m.put("billing_details", BILLING_DETAILS); // required by Stripe's schema; we collect none
         m.put("captured", c.captured());
         m.put("created", c.created().getEpochSecond());
         m.put("currency", c.currency());
         m.put("customer", v.customer());
         m.put("description", v.description());
+        m.put("disputed", false);
         m.put("failure_code", c.failureCode());
         m.put("failure_message", c.failureMessage());
         m.put("livemode", false);
         m.put("metadata", Map.of());
-        Map<String, Object> outcome = new LinkedHashMap<>();
-        boolean failed = "failed".equals(c.status());
-        outcome.put("network_status", failed ? "declined_by_network" : "approved_by_network");
-        outcome.put("reason", c.declineCode());
-        outcome.put("risk_level", "normal");
-        outcome.put("seller_message", c.sellerMessage());
-        outcome.put("type", c.outcomeType());
-        m.put("outcome", outcome);
+        m.put("outcome", outcome(c));
         m.put("paid", "succeeded".equals(c.status()));
         m.put("payment_intent", v.id());
         m.put("payment_method", c.paymentMethod());
@@ -103,6 +126,36 @@ public final class StripeObjects {
         m.put("refunded", c.amountRefunded() > 0 && c.amountRefunded() == c.amount());
         m.put("status", c.status());
         return m;
+    }
+
+    /** Null while the network has not answered (a pending charge without an outcome yet), as at Stripe. */
+    private static Map<String, Object> outcome(Charge c) {
+        if (c.outcomeType() == null) {
+            return null;
+        }
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        boolean failed = "failed".equals(c.status());
+        outcome.put("network_status", failed ? "declined_by_network" : "approved_by_network");
+        outcome.put("reason", c.declineCode());
+        outcome.put("risk_level", "normal");
+        outcome.put("seller_message", c.sellerMessage());
+        outcome.put("type", c.outcomeType());
+        return outcome;
+    }
+
+    private static final Map<String, Object> BILLING_DETAILS = billingDetails();
+
+    private static Map<String, Object> billingDetails() {
+        Map<String, Object> address = new LinkedHashMap<>();
+        for (String field : List.of("city", "country", "line1", "line2", "postal_code", "state")) {
+            address.put(field, null);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("address", java.util.Collections.unmodifiableMap(address));
+        details.put("email", null);
+        details.put("name", null);
+        details.put("phone", null);
+        return java.util.Collections.unmodifiableMap(details);
     }
 
     /** {@code last_payment_error}: Stripe's error object, whose fields are omitted rather than null. */
