@@ -65,6 +65,13 @@ class BadInputTest extends ServiceTest {
                                 + "missing a payment method. You can either update the PaymentIntent with a payment "
                                 + "method and then confirm it again, or confirm it again directly with a payment "
                                 + "method."),
+                arguments("a javascript: return_url", "{\"amount\": 2000, \"currency\": \"usd\", "
+                                + "\"return_url\": \"javascript:alert(1)\"}", "url_invalid", "return_url", "Not a valid URL"),
+                arguments("a relative return_url", "{\"amount\": 2000, \"currency\": \"usd\", "
+                                + "\"return_url\": \"/checkout/done\"}", "url_invalid", "return_url", "Not a valid URL"),
+                arguments("a return_url of 2049 characters", "{\"amount\": 2000, \"currency\": \"usd\", "
+                                + "\"return_url\": \"https://shop.example/" + "a".repeat(2029) + "\"}", "url_invalid",
+                        "return_url", "Not a valid URL"),
                 arguments("malformed JSON", "{\"amount\": 2000,",
                         "invalid_json", null, null),
                 arguments("duplicate JSON key", "{\"amount\": 2000, \"amount\": 3000, \"currency\": \"usd\"}",

@@ -101,7 +101,7 @@ public class PaymentIntentController {
                 metadata(params).orElse(null), params.stringList("payment_method_types").orElse(null),
                 params.oneOf("capture_method", CAPTURE_METHODS).orElse(null),
                 params.oneOf("confirmation_method", CONFIRMATION_METHODS).orElse(null),
-                params.nonEmptyString("payment_method").orElse(null), params.nonEmptyString("return_url").orElse(null),
+                params.nonEmptyString("payment_method").orElse(null), returnUrl(params),
                 params.bool("confirm").orElse(false));
         return idempotency.run(request, () -> StripeObjects.paymentIntent(
                 service.create(caller.accountId(), id, command, audit(caller, http, request)), expansion));
@@ -165,7 +165,7 @@ public class PaymentIntentController {
         }
         ConfirmPaymentIntent command = new ConfirmPaymentIntent(id, caller.accountId(),
                 params.nonEmptyString("payment_method").orElse(null),
-                params.nonEmptyString("return_url").orElse(null));
+                returnUrl(params));
         IdempotentRequest request = keyed(caller, params, http);
         return idempotency.run(request, () -> PublishableKeyAccess.as(caller, StripeObjects.paymentIntent(
                 service.execute(caller.accountId(), id, command, audit(caller, http, request)), expansion)));
@@ -324,4 +324,20 @@ public class PaymentIntentController {
         }
         return map;
     }
+
+    /**
+     * {@code return_url}: where the hosted authentication page sends the customer's browser. It must be an absolute
+     * URL of a scheme that opens a page or an app, as at Stripe; a {@code javascript:} or relative one is refused
+     * here, before anything is stored, rather than found out when a customer is redirected.
+     */
+    static String returnUrl(Params params) {
+        Optional<String> value = params.nonEmptyString("return_url");
+        if (value.isPresent() && (value.get().length() > MAX_RETURN_URL_LENGTH
+                || HostedAuthenticationPage.returnUrl(value.get()).isEmpty())) {
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.URL_INVALID, "return_url", "Not a valid URL"));
+        }
+        return value.orElse(null);
+    }
+
+    private static final int MAX_RETURN_URL_LENGTH = 2048;
 }

@@ -13,6 +13,7 @@ public final class ErrorCodes {
     public static final String AMOUNT_TOO_SMALL = "amount_too_small";
     public static final String AMOUNT_TOO_LARGE = "amount_too_large";
     public static final String RESOURCE_MISSING = "resource_missing";
+    public static final String URL_INVALID = "url_invalid";
     public static final String PAYMENT_INTENT_UNEXPECTED_STATE = "payment_intent_unexpected_state";
     public static final String PAYMENT_INTENT_INCOMPATIBLE_PAYMENT_METHOD = "payment_intent_incompatible_payment_method";
     public static final String PAYMENT_INTENT_INVALID_PARAMETER = "payment_intent_invalid_parameter";
