@@ -74,6 +74,12 @@ public class QuerySideConfiguration {
         return new ClientSecrets(Base64.getDecoder().decode(Files.readString(file).trim()));
     }
 
+    /** The read model's view as a fold of events: for the events projection and for {@code as_of}. */
+    @Bean
+    public PaymentIntentFold paymentIntentFold(ClientSecrets clientSecrets) {
+        return new PaymentIntentFold(clientSecrets);
+    }
+
     /** How the read model stores its JSON columns; internal to this side, never seen by clients. */
     @Bean
     public ObjectMapper readModelObjectMapper() {
