@@ -11,6 +11,7 @@ import io.paymentintents.gateway.web.JsonLines;
 import io.paymentintents.gateway.web.StripeEvents;
 import jakarta.servlet.http.HttpServletResponse;
 import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +30,8 @@ import java.util.stream.Stream;
 /**
  * {@code GET /v1/payment_intents/{id}/history}: the intent's audit trail, every stored event in order with its
  * payload and audit metadata, read from the event store. {@code format=jsonl} streams it as JSON Lines. Secret
- * key only.
+ * key only. An intent's events are few (every command on it loads them all), so the list is whole, without
+ * pages; the JSON Lines form holds one entry in memory at a time.
  */
 @RestController
 @RequestMapping("/v1/payment_intents")
@@ -43,48 +46,44 @@ public class PaymentIntentHistoryController {
         this.queries = queries;
     }
 
-    @GetMapping(path = "/{id}/history", produces = "application/json")
-    public Map<String, Object> history(Caller caller, Params params, @PathVariable String id) {
+    /**
+     * The list, or with {@code format=jsonl} the same entries as JSON Lines, streamed from the event store as they
+     * are read. One handler for both, so that the format is a parameter like any other: an {@code Accept} header
+     * does not choose it.
+     */
+    @GetMapping("/{id}/history")
+    public ResponseEntity<Map<String, Object>> history(Caller caller, Params params, @PathVariable String id,
+                                                       HttpServletResponse response) throws IOException {
         PaymentIntentController.requireWellFormed(id);
         params.allowOnly(PARAMS);
-        checkFormat(params);
-        List<Map<String, Object>> data;
-        try (Stream<StoredEvent> events = history(caller.accountId(), id)) {
-            data = events.map(PaymentIntentHistoryController::render).toList();
-        }
-        if (data.isEmpty()) {
-            throw new ApiException(ApiError.noSuchPaymentIntent(id));
-        }
-        Map<String, Object> list = new LinkedHashMap<>();
-        list.put("object", "list");
-        list.put("data", data);
-        list.put("has_more", false);
-        list.put("url", "/v1/payment_intents/" + id + "/history");
-        return list;
-    }
-
-    /** The same entries as JSON Lines, streamed from the event store as they are read. */
-    @GetMapping(path = "/{id}/history", params = "format=jsonl")
-    public void historyAsJsonLines(Caller caller, Params params, @PathVariable String id,
-                                   HttpServletResponse response) throws IOException {
-        PaymentIntentController.requireWellFormed(id);
-        params.allowOnly(PARAMS);
-        checkFormat(params);
+        boolean jsonLines = format(params).equals("jsonl");
         try (Stream<StoredEvent> events = history(caller.accountId(), id)) {
             Iterator<StoredEvent> iterator = events.iterator();
             if (!iterator.hasNext()) {
                 throw new ApiException(ApiError.noSuchPaymentIntent(id));
             }
-            JsonLines.write(response, mapped(iterator));
+            if (jsonLines) {
+                JsonLines.write(response, mapped(iterator));
+                return null; // written
+            }
+            List<Map<String, Object>> data = new ArrayList<>();
+            iterator.forEachRemaining(event -> data.add(render(event)));
+            Map<String, Object> list = new LinkedHashMap<>();
+            list.put("object", "list");
+            list.put("data", data);
+            list.put("has_more", false);
+            list.put("url", "/v1/payment_intents/" + id + "/history");
+            return ResponseEntity.ok(list);
         }
     }
 
-    private static void checkFormat(Params params) {
+    private static String format(Params params) {
         String format = params.nonEmptyString("format").orElse("json");
         if (!FORMATS.contains(format)) {
             throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "format",
                     "Invalid format: must be one of " + String.join(", ", FORMATS)));
         }
+        return format;
     }
 
     private Stream<StoredEvent> history(String accountId, String id) {
