@@ -198,6 +198,25 @@ class PaymentIntentHistoryTest extends ServiceTest {
     }
 
     @Test
+    void theHistoryAndAsOfIncludeTheEventsBeforeTheIntentsSnapshot() {
+        String id = post("/v1/payment_intents", "{\"amount\": 2000, \"currency\": \"usd\"}").body().get("id").asText();
+        for (int i = 1; i <= 55; i++) {
+            post("/v1/payment_intents/" + id, "{\"metadata\": {\"n\": \"" + i + "\"}}");
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM snapshot_event_entry WHERE aggregate_identifier = ?",
+                Long.class, id)).as("a snapshot was taken").isPositive();
+
+        List<JsonNode> entries = data(getOwn("/v1/payment_intents/" + id + "/history"));
+
+        assertThat(entries).hasSize(56);
+        assertThat(entries).extracting(e -> e.get("sequence").asLong())
+                .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 56).boxed().toList());
+        assertThat(entries.get(0).get("type").asText()).isEqualTo("PaymentIntentCreated");
+        assertThat(getOwn("/v1/payment_intents/" + id + "?as_of=99999999999").body())
+                .isEqualTo(getOwn("/v1/payment_intents/" + id).body());
+    }
+
+    @Test
     void theHistoryAsJsonLinesHoldsTheSameEntriesOneJsonObjectPerLine() {
         String id = post("/v1/payment_intents", "{\"amount\": 2000, \"currency\": \"usd\", \"payment_method\": "
                 + "\"pm_card_visa\", \"confirm\": true, \"description\": \"line\\nbreak and \\u00e9\"}")
