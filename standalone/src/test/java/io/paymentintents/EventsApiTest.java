@@ -5,6 +5,7 @@ import io.paymentintents.gateway.auth.ApiKeyRegistry;
 import io.paymentintents.gateway.auth.KeyKind;
 import io.paymentintents.query.StripeEventProjection;
 import org.axonframework.config.Configuration;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -383,6 +384,15 @@ class EventsApiTest extends ServiceTest {
         for (JsonNode event : before) {
             assertThat(events("/" + event.get("id").asText()).body()).isEqualTo(event);
         }
+    }
+
+    @Test
+    void theEventsProcessorIsATrackingProcessorThatRetriesAFailingEventRatherThanSkippingIt() {
+        assertThat(axon.eventProcessingConfiguration()
+                .eventProcessor(StripeEventProjection.PROCESSING_GROUP, TrackingEventProcessor.class)).isPresent();
+        assertThat(axon.eventProcessingConfiguration()
+                .listenerInvocationErrorHandler(StripeEventProjection.PROCESSING_GROUP))
+                .isInstanceOf(PropagatingErrorHandler.class);
     }
 
     @Test
