@@ -70,7 +70,11 @@ class EventsApiTest extends ServiceTest {
 
     /** The account's events (newest first) once the list satisfies {@code ready}, polling meanwhile. */
     private List<JsonNode> awaitEvents(String query, Predicate<List<JsonNode>> ready) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        return awaitEvents(query, ready, PATIENCE);
+    }
+
+    private List<JsonNode> awaitEvents(String query, Predicate<List<JsonNode>> ready, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
         while (true) {
             Reply reply = events(query);
             assertThat(reply.status()).as("%s", reply.body()).isEqualTo(200);
@@ -378,8 +382,8 @@ class EventsApiTest extends ServiceTest {
         processor.resetTokens();
         processor.start();
 
-        // the reset empties the table; the replay of the whole event store fills it again
-        List<JsonNode> after = awaitEvents("?limit=100", data -> data.size() >= 3);
+        // the reset empties the table; the replay of the whole event store (every test's so far) fills it again
+        List<JsonNode> after = awaitEvents("?limit=100", data -> data.size() >= 3, Duration.ofMinutes(3));
         assertThat(after).isEqualTo(before);
         for (JsonNode event : before) {
             assertThat(events("/" + event.get("id").asText()).body()).isEqualTo(event);
