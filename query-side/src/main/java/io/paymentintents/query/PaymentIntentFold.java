@@ -100,7 +100,7 @@ public final class PaymentIntentFold {
                 b.upsert(e.charge());
             }
         } else if (event instanceof PaymentIntentCaptured e) {
-            b.amountReceived = e.amountReceived();
+            b.amountReceived = e.amountCaptured(); // an intent is captured once
             b.amountCapturable = 0;
             b.replace(e.charge());
         } else if (event instanceof PaymentIntentCanceled e) {

@@ -153,7 +153,7 @@ public class PaymentIntentTable {
     boolean apply(PaymentIntentCaptured e, long sequence) {
         return update("amount_received = :received, amount_capturable = 0, " + REPLACE_CHARGE,
                 params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
-                        .addValue("received", e.amountReceived())
+                        .addValue("received", e.amountCaptured())
                         .addValue("chargeId", e.charge().id())
                         .addValue("charge", write(e.charge())));
     }

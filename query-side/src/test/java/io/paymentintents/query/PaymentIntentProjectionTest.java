@@ -100,7 +100,7 @@ class PaymentIntentProjectionTest {
                     Map.of("order_id", "1", "gift", "yes"), List.of("card"), "pm_card_visa",
                     REQUIRES_CONFIRMATION, at(15)),
             new PaymentIntentAmountCapturableUpdated(MANUAL, "pm_card_visa", 2500, HOLD, REQUIRES_CAPTURE, at(20)),
-            new PaymentIntentCaptured(MANUAL, 1800, HOLD.captured(1800), SUCCEEDED, at(25)));
+            new PaymentIntentCaptured(MANUAL, 1800, 700, "usd", HOLD.captured(1800), SUCCEEDED, at(25)));
 
     // An automatic-capture intent whose first attempt failed without a charge, then succeeded.
     private static final String AUTOMATIC = "pi_automatic";
