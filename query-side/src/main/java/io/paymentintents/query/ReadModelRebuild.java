@@ -175,11 +175,16 @@ public class ReadModelRebuild implements SmartLifecycle {
             Thread.currentThread().interrupt();
             requests.release(request.id());
         } catch (RuntimeException e) {
-            log.error("read model rebuild {} failed", request.id(), e);
-            if (!switched) {
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (switched) {
+                // the new tables are in place: the rebuild is done, only the old ones are left behind
+                log.error("read model rebuild {}: the old tables could not be dropped", request.id(), e);
+                requests.done(request.id(), "the old tables (*" + REPLACED + ") could not be dropped: " + reason);
+            } else {
+                log.error("read model rebuild {} failed", request.id(), e);
                 dropRebuildTables();
+                requests.failed(request.id(), reason);
             }
-            requests.failed(request.id(), e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 
@@ -248,7 +253,9 @@ public class ReadModelRebuild implements SmartLifecycle {
                 .transactionManager(axonTransactions)
                 .trackingEventProcessorConfiguration(TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
                         .andBatchSize(batchSize)
-                        .andInitialTrackingToken(StreamableMessageSource::createTailToken))
+                        .andInitialTrackingToken(StreamableMessageSource::createTailToken)
+                        // it stops at the switch: it should not first wait a whole second for more events
+                        .andEventAvailabilityTimeout(100, TimeUnit.MILLISECONDS))
                 .build();
     }
 
@@ -279,13 +286,19 @@ public class ReadModelRebuild implements SmartLifecycle {
     }
 
     /**
-     * Pauses the live processor, lets the rebuild pass it, and switches. Answers how long the live projection was
-     * paused, or nothing if the switch did not happen (it is tried again).
+     * Stops the live processor, lets the rebuild pass it, and switches. Answers how long no live processor ran (a
+     * POST whose events were stored meanwhile waited at most that long), or nothing if the switch did not happen (it
+     * is tried again).
      */
     private OptionalLong trySwitch(long requestId, TrackingEventProcessor rebuild) throws InterruptedException {
         Optional<TrackingEventProcessor> live = liveProcessor().filter(TrackingEventProcessor::isRunning);
-        long pausedAt = System.nanoTime();
+        long stopping = System.nanoTime();
+        // Returns once the live processor has finished its batch; while it waits for events (up to a second) it
+        // still projects whatever arrives, so POSTs are not held up by the wait.
         live.ifPresent(TrackingEventProcessor::shutDown);
+        long pausedAt = System.nanoTime();
+        long caughtUp;
+        long rebuildStopped;
         try {
             long deadline = pausedAt + FINAL_CATCH_UP.toNanos();
             while (position(REBUILD_PROCESSOR) < position(LIVE_PROCESSOR)) {
@@ -294,7 +307,9 @@ public class ReadModelRebuild implements SmartLifecycle {
                 }
                 Thread.sleep(5);
             }
+            caughtUp = System.nanoTime();
             rebuild.shutDown();
+            rebuildStopped = System.nanoTime();
             if (!switchTables(requestId)) {
                 return OptionalLong.empty(); // another node's live processor got ahead
             }
@@ -305,9 +320,14 @@ public class ReadModelRebuild implements SmartLifecycle {
         } finally {
             live.ifPresent(TrackingEventProcessor::start);
         }
-        long pause = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt);
+        long switched = System.nanoTime();
         liveProjection.announceToWaitingReaders();
-        return OptionalLong.of(pause);
+        long resumed = System.nanoTime();
+        log.info("read model switch: live processor stopped after {} ms; then the rebuild caught up in {} ms, "
+                        + "stopped in {} ms, the tables switched and the live processor restarted in {} ms, waiting "
+                        + "readers told in {} ms", millis(pausedAt - stopping), millis(caughtUp - pausedAt),
+                millis(rebuildStopped - caughtUp), millis(switched - rebuildStopped), millis(resumed - switched));
+        return OptionalLong.of(millis(resumed - pausedAt));
     }
 
     /**
@@ -379,6 +399,10 @@ public class ReadModelRebuild implements SmartLifecycle {
                     "$1"));
         }, tableName);
         return indexes;
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private static String quoted(String identifier) {

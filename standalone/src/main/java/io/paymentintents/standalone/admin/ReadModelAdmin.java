@@ -104,6 +104,9 @@ final class ReadModelAdmin {
                     out.println("Rebuilt " + PROJECTION + " (request " + id + ") up to event " + row.get("position")
                             + " in " + seconds(row.get("started_at"), row.get("finished_at"))
                             + "; the live projection paused for " + row.get("pause_millis") + " ms at the switch.");
+                    if (row.get("message") != null) {
+                        err.println("Note: " + row.get("message"));
+                    }
                     return 0;
                 }
                 case "failed" -> {
@@ -122,8 +125,9 @@ final class ReadModelAdmin {
                 }
                 default -> {
                     String report = state.equals("switched") ? "switched to the new tables; dropping the old ones"
-                            : "rebuilding on " + row.get("node") + ": " + row.get("position") + " of "
-                            + row.get("target") + " events";
+                            : row.get("position") == null ? "rebuilding on " + row.get("node") + ": starting"
+                            : "rebuilding on " + row.get("node") + ": " + Math.max(0, (Long) row.get("position"))
+                            + " of " + row.get("target") + " events";
                     if (!report.equals(lastReport) && System.nanoTime() - lastReportAt > 1_000_000_000L) {
                         err.println(report);
                         lastReport = report;
