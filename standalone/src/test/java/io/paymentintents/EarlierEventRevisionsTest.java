@@ -1,12 +1,19 @@
 package io.paymentintents;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.paymentintents.command.EventSerialization;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.axonframework.eventhandling.GenericDomainEventEntry;
+import org.axonframework.serialization.upcasting.event.EventUpcaster;
+import org.axonframework.serialization.upcasting.event.InitialEventRepresentation;
+import org.axonframework.serialization.upcasting.event.IntermediateEventRepresentation;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,12 +28,15 @@ class EarlierEventRevisionsTest extends ServiceTest {
     @Autowired
     private EmbeddedPostgres sharedPostgres;
 
+    @Autowired
+    private List<EventUpcaster> upcasters;
+
+    @Autowired
+    private org.axonframework.config.Configuration axonConfiguration;
+
     @Test
     void aRevision1CaptureIsReadByTheAggregateTheProjectionAndARebuildAndStaysStoredAsItWas() throws Exception {
-        JsonNode rows;
-        try (InputStream in = getClass().getResourceAsStream("/events/revision-1/manually-captured-intent.json")) {
-            rows = JSON.readTree(in);
-        }
+        JsonNode rows = fixture();
         String id = rows.get(0).get("aggregateIdentifier").asText();
         for (JsonNode row : rows) {
             jdbc.update("""
@@ -70,6 +80,32 @@ class EarlierEventRevisionsTest extends ServiceTest {
 
         // upcasting changes what is read, never what is stored
         assertThat(storedCapture(id)).isEqualTo(stored);
+    }
+
+    @Test
+    void axonsUpcasterChainHoldsEveryUpcasterTheOperatorCommandReadsWith() throws Exception {
+        assertThat(upcasters).extracting(Object::getClass).containsExactlyInAnyOrderElementsOf(
+                EventSerialization.upcasters().stream().map(Object::getClass).toList());
+        JsonNode row = fixture().get(2);
+        GenericDomainEventEntry<byte[]> stored = new GenericDomainEventEntry<>(row.get("type").asText(),
+                row.get("aggregateIdentifier").asText(), row.get("sequenceNumber").asLong(),
+                row.get("eventIdentifier").asText(), row.get("timeStamp").asText(), row.get("payloadType").asText(),
+                row.get("payloadRevision").asText(), JSON.writeValueAsBytes(row.get("payload")),
+                JSON.writeValueAsBytes(row.get("metaData")));
+
+        // the chain the event store reads with (JdbcAutoConfiguration takes it from Axon's configuration)
+        List<IntermediateEventRepresentation> read = axonConfiguration.upcasterChain()
+                .upcast(Stream.of(new InitialEventRepresentation(stored, axonConfiguration.eventSerializer())))
+                .toList();
+
+        assertThat(read).singleElement().extracting(event -> event.getType().getRevision()).isEqualTo("2");
+    }
+
+    private static JsonNode fixture() throws java.io.IOException {
+        try (InputStream in = EarlierEventRevisionsTest.class.getResourceAsStream(
+                "/events/revision-1/manually-captured-intent.json")) {
+            return JSON.readTree(in);
+        }
     }
 
     private String storedCapture(String id) {

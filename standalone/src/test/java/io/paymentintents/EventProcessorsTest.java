@@ -44,7 +44,7 @@ class EventProcessorsTest extends ServiceTest {
 
         assertThat(list.status()).as(list.toString()).isZero();
         assertThat(list.out().lines().findFirst().orElseThrow().split("\\s+")).containsExactly("PROCESSOR",
-                "SEGMENT", "POSITION", "HEAD", "LAG", "OLDEST", "UNHANDLED", "OWNER");
+                "SEGMENT", "POSITION", "HEAD", "LAG", "OLDEST", "UNPROCESSED", "OWNER");
         String[] live = row(list.out(), "payment-intents");
         assertThat(live[1]).isEqualTo("0");
         assertThat(live[2]).isEqualTo(live[3]);

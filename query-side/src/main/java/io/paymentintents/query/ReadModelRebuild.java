@@ -172,8 +172,8 @@ public class ReadModelRebuild implements SmartLifecycle {
             requests.done(request.id(), null);
         } catch (InterruptedException e) {
             // The service stops: another start (or node) takes the request up again at once.
-            Thread.currentThread().interrupt();
             requests.release(request.id());
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             if (switched) {

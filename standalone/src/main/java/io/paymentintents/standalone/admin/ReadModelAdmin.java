@@ -56,7 +56,7 @@ final class ReadModelAdmin {
         List<EventProcessorPositions.Segment> segments = new EventProcessorPositions(jdbc,
                 EventSerialization.serializer(), Clock.systemUTC()).read();
         out.printf("%-28s %7s %10s %10s %8s %-18s %s%n", "PROCESSOR", "SEGMENT", "POSITION", "HEAD", "LAG",
-                "OLDEST UNHANDLED", "OWNER");
+                "OLDEST UNPROCESSED", "OWNER");
         for (EventProcessorPositions.Segment s : segments) {
             out.printf("%-28s %7d %10s %10d %8d %-18s %s%n", s.processor(), s.segment(),
                     s.position() < 0 ? "-" : Long.toString(s.position()), s.head(), s.lag(),
