@@ -1,7 +1,6 @@
 package io.paymentintents.gateway;
 
 import io.paymentintents.api.error.ApiError;
-import io.paymentintents.api.error.ErrorCodes;
 import io.paymentintents.api.error.Rejections;
 import io.paymentintents.api.command.CommandOutcome;
 import io.paymentintents.api.query.FindCharge;
@@ -79,14 +78,18 @@ public class PaymentIntentService {
 
     private PaymentIntentView execute(String accountId, String paymentIntentId, Object command,
                                       Map<String, ?> metadata, boolean creates, boolean declineIsError) {
-        SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription =
+        // The initial result is asked for as a (nullable) instance, not an Optional: Axon 4.13 sends a subscription
+        // query's response type over Axon Server as it is, and a query side there would answer with an Optional,
+        // which the wire format cannot carry. An absent intent is an empty initial result either way.
+        SubscriptionQueryResult<PaymentIntentView, PaymentIntentView> subscription =
                 queries.subscriptionQuery(new FindPaymentIntent(accountId, paymentIntentId),
-                        ResponseTypes.optionalInstanceOf(PaymentIntentView.class),
+                        ResponseTypes.instanceOf(PaymentIntentView.class),
                         ResponseTypes.instanceOf(PaymentIntentView.class));
         try {
             CommandOutcome outcome;
             try {
-                outcome = sendWithRetries(GenericCommandMessage.asCommandMessage(command).andMetaData(metadata));
+                outcome = sendWithRetries(GenericCommandMessage.asCommandMessage(command).andMetaData(metadata),
+                        creates);
             } catch (AggregateStreamCreationException e) {
                 if (!creates) {
                     throw e;
@@ -113,7 +116,7 @@ public class PaymentIntentService {
         }
     }
 
-    private CommandOutcome sendWithRetries(CommandMessage<?> command) {
+    private CommandOutcome sendWithRetries(CommandMessage<?> command, boolean creates) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return commands.sendAndWait(command);
@@ -127,7 +130,14 @@ public class PaymentIntentService {
                 if (causedBy(e, AggregateStreamCreationException.class) != null) {
                     throw causedBy(e, AggregateStreamCreationException.class);
                 }
-                if (causedBy(e, ConcurrencyException.class) == null || attempt > concurrencyRetries) {
+                boolean remoteConflict = Rejections.isConcurrentModification(e);
+                if (remoteConflict && creates) {
+                    // From a command side behind Axon Server, a create that conflicts arrives as a concurrent
+                    // modification: the one conflict a new stream can meet is that it exists already.
+                    throw new AggregateStreamCreationException("the payment intent exists already", e);
+                }
+                if ((causedBy(e, ConcurrencyException.class) == null && !remoteConflict)
+                        || attempt > concurrencyRetries) {
                     throw e;
                 }
             }
@@ -139,10 +149,7 @@ public class PaymentIntentService {
             return ApiError.noSuchPaymentIntent(paymentIntentId);
         }
         if (causedBy(e, ConcurrencyException.class) != null) {
-            return new ApiError(429, ApiError.INVALID_REQUEST, ErrorCodes.LOCK_TIMEOUT, null,
-                    "This object cannot be accessed right now because another API request or Stripe process is "
-                            + "currently accessing it. If you see this error intermittently, retry the request.",
-                    null, null, -1);
+            return ApiError.lockTimeout();
         }
         if (causedBy(e, EventStoreException.class) != null) {
             log.error("event store failure", e);
@@ -159,10 +166,9 @@ public class PaymentIntentService {
         return null;
     }
 
-    private PaymentIntentView awaitVersion(SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription,
+    private PaymentIntentView awaitVersion(SubscriptionQueryResult<PaymentIntentView, PaymentIntentView> subscription,
                                            long version, Supplier<ApiException> onTimeout) {
-        PaymentIntentView view = Flux.concat(subscription.initialResult().flatMap(Mono::justOrEmpty),
-                        subscription.updates())
+        PaymentIntentView view = Flux.concat(subscription.initialResult(), subscription.updates())
                 .filter(candidate -> candidate.version() >= version)
                 .next()
                 .timeout(readModelTimeout, Mono.empty())
