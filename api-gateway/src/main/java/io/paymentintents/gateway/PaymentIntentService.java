@@ -10,6 +10,7 @@ import io.paymentintents.api.query.ListPaymentIntents;
 import io.paymentintents.api.query.PaymentIntentPage;
 import io.paymentintents.api.query.PaymentIntentView;
 import io.paymentintents.gateway.web.ApiException;
+import io.paymentintents.gateway.web.MissingHandlers;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -144,7 +145,15 @@ public class PaymentIntentService {
         }
     }
 
-    private static ApiError translate(RuntimeException e, String paymentIntentId) {
+    private ApiError translate(RuntimeException e, String paymentIntentId) {
+        if (MissingHandlers.forCommand(e)) {
+            // no command side is connected to Axon Server: the command was not handled
+            return ApiError.serviceUnavailable();
+        }
+        if (MissingHandlers.forQuery(e)) {
+            // the command was handled, but no query side is connected to read its result back
+            return readModelLagging().error();
+        }
         if (causedBy(e, AggregateNotFoundException.class) != null) {
             return ApiError.noSuchPaymentIntent(paymentIntentId);
         }

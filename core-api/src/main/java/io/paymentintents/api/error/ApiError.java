@@ -39,6 +39,15 @@ public record ApiError(int status, String type, String code, String param, Strin
                 null, null, -1);
     }
 
+    /**
+     * A part of the service that the request needs is not running (no command or query handler is connected to Axon
+     * Server): nothing was done, and the same request may be retried.
+     */
+    public static ApiError serviceUnavailable() {
+        return new ApiError(503, API_ERROR, null, null, "The service cannot handle this request right now. Nothing "
+                + "was changed; retry the request in a little while.", null, null, -1);
+    }
+
     /** The same error, about a given intent at a given version (embedded as {@code error.payment_intent}). */
     public ApiError about(String intentId, long version) {
         return new ApiError(status, type, code, param, message, declineCode, intentId, version);
