@@ -3,6 +3,7 @@ package io.paymentintents.services.command;
 import org.axonframework.common.transaction.Transaction;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -18,6 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * deadline was written and the events were handed to the event store, and before Axon Server's append is committed.
  * The window that remains leaves a deadline without its events, which is harmless: each deadline handler acts only
  * while the intent still waits for the charge the deadline names, so it then finds nothing to do.
+ *
+ * <p>It is the transaction manager of the command bus only. A deadline handler runs in a unit of work of Axon's
+ * deadline manager, which attaches its transaction before the unit of work starts, so it keeps Axon's order
+ * (docs/deployment.md, failure behaviour).
  */
 final class DatabaseCommitsFirst implements TransactionManager {
 
@@ -30,8 +35,8 @@ final class DatabaseCommitsFirst implements TransactionManager {
     @Override
     public Transaction startTransaction() {
         Transaction transaction = database.startTransaction();
-        if (!CurrentUnitOfWork.isStarted()) {
-            return transaction;
+        if (!CurrentUnitOfWork.isStarted() || CurrentUnitOfWork.get().phase() != UnitOfWork.Phase.STARTED) {
+            return transaction; // not a command's unit of work being handled: nothing to reorder
         }
         AtomicBoolean committed = new AtomicBoolean();
         // Registered now, this handler runs first in prepare-commit; the one it adds there runs last in that phase.

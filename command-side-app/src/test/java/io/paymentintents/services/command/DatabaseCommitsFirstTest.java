@@ -73,6 +73,16 @@ class DatabaseCommitsFirstTest {
         assertThat(log).containsExactly("database begin", "database rollback");
     }
 
+    @Test
+    void aTransactionOutsideACommandBeingHandledIsLeftAlone() {
+        DefaultUnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(new GenericMessage<>("command"));
+        unitOfWork.afterCommit(u -> new DatabaseCommitsFirst(database).startTransaction().commit());
+
+        unitOfWork.commit();
+
+        assertThat(log).containsExactly("database begin", "database commit");
+    }
+
     /**
      * A command's unit of work as the command bus and Axon Server's event store shape it: the transaction attached
      * first, a deadline written while handling, the events appended in prepare-commit and committed in commit.
