@@ -14,7 +14,7 @@ import org.axonframework.eventsourcing.snapshotting.SnapshotFilter;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.serialization.upcasting.event.EventUpcaster;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.paymentintents.command.upcasting.PaymentIntentCapturedUpcaster;
+import io.paymentintents.api.event.upcasting.PaymentIntentCapturedUpcaster;
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;

@@ -3,7 +3,7 @@ package io.paymentintents.command;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.paymentintents.command.upcasting.PaymentIntentCapturedUpcaster;
+import io.paymentintents.api.event.upcasting.PaymentIntentCapturedUpcaster;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.serialization.upcasting.event.EventUpcaster;

@@ -2,7 +2,6 @@ package io.paymentintents.services.command;
 
 import io.paymentintents.services.support.AxonServerHealth;
 import io.paymentintents.services.support.ServiceDataSourceConfiguration;
-import io.paymentintents.services.support.WireFormat;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;
@@ -12,7 +11,8 @@ import org.springframework.context.annotation.Import;
  * (by intent id), and stores its events and snapshots in Axon Server. Its deadlines stay in PostgreSQL.
  */
 @SpringBootApplication(scanBasePackages = {"io.paymentintents.command", "io.paymentintents.services.command"})
-@Import({ServiceDataSourceConfiguration.class, WireFormat.class, AxonServerHealth.class})
+// Axon's mapper (defaultAxonObjectMapper) comes from CommandSideConfiguration, with the same settings as WireFormat.
+@Import({ServiceDataSourceConfiguration.class, AxonServerHealth.class})
 public class CommandSideApplication {
 
     public static void main(String[] args) {

@@ -1,5 +1,7 @@
 package io.paymentintents.command.upcasting;
 
+import io.paymentintents.api.event.upcasting.PaymentIntentCapturedUpcaster;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paymentintents.api.Charge;

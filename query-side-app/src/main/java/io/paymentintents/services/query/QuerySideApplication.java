@@ -8,6 +8,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import io.paymentintents.api.event.upcasting.PaymentIntentCapturedUpcaster;
+import org.axonframework.serialization.upcasting.event.EventUpcaster;
 
 /**
  * The query side as a service of its own: the projection streams the events from Axon Server into the read model in
@@ -29,6 +31,15 @@ public class QuerySideApplication {
      * The query side would otherwise generate a key into its data directory, which no other process shares: the
      * gateway would then derive other client secrets than those this side shows.
      */
+    /**
+     * The query side reads stored events too (projections, history, as_of, the events API), so it needs every
+     * upcaster the command side has; Axon's Spring Boot configuration registers EventUpcaster beans.
+     */
+    @Bean
+    public EventUpcaster paymentIntentCapturedUpcaster() {
+        return new PaymentIntentCapturedUpcaster();
+    }
+
     @Bean
     public Object sharedClientSecretKey(@Value("${payments.client-secret-key:}") String key) {
         return ClientSecretKey.required(key);

@@ -1,4 +1,4 @@
-package io.paymentintents.command.upcasting;
+package io.paymentintents.api.event.upcasting;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -37,7 +37,8 @@ public class PaymentIntentCapturedUpcaster extends SingleEventUpcaster {
         return representation.upcastPayload(REVISION_2, JsonNode.class, PaymentIntentCapturedUpcaster::toRevision2);
     }
 
-    static JsonNode toRevision2(JsonNode revision1) {
+    /** The revision-2 payload of a revision-1 one; public for the fixture tests of the modules that store events. */
+    public static JsonNode toRevision2(JsonNode revision1) {
         JsonNode charge = revision1.path("charge");
         if (!charge.isObject() || !charge.path("amountRefunded").isIntegralNumber()
                 || !charge.path("currency").isTextual() || !revision1.path("amountReceived").isIntegralNumber()) {
