@@ -69,49 +69,55 @@ public class WebhookDeliveries {
 
     /**
      * Takes up to {@code capacity} due deliveries of enabled endpoints, at most {@code perEndpoint} in flight per
-     * endpoint counting those other senders hold. The endpoints' rows are locked while this runs and skipped when
-     * another sender is claiming for them ({@code SKIP LOCKED}), so the per-endpoint bound holds across processes
-     * and no delivery is claimed twice.
+     * endpoint counting those other senders hold. First the endpoints with due deliveries are locked, skipping those
+     * another sender is claiming for right now ({@code SKIP LOCKED}); then, in a statement whose snapshot is taken
+     * after those locks were granted (and so sees every lease given under them), their deliveries are leased. So
+     * the per-endpoint bound holds across processes, and no delivery is claimed twice.
      */
     public List<Claim> claim(int capacity, int perEndpoint, Duration lease) {
         if (capacity <= 0) {
             return List.of();
         }
         String token = UUID.randomUUID().toString();
-        return transactions.execute(status -> jdbc.query("""
-                WITH due AS (
-                    SELECT DISTINCT endpoint_id FROM webhook_deliveries
-                    WHERE state = 'pending' AND next_attempt_at <= now()
-                      AND (lease_until IS NULL OR lease_until <= now())
-                ), endpoint AS (
-                    SELECT e.id, e.url FROM webhook_endpoints e JOIN due ON due.endpoint_id = e.id
-                    WHERE e.status = 'enabled'
-                    FOR NO KEY UPDATE OF e SKIP LOCKED
-                ), claimable AS (
-                    SELECT d.id, d.next_attempt_at, d.lease_until AS previous_lease, endpoint.url
-                    FROM endpoint CROSS JOIN LATERAL (
-                        SELECT p.id, p.next_attempt_at, p.lease_until FROM webhook_deliveries p
-                        WHERE p.endpoint_id = endpoint.id AND p.state = 'pending' AND p.next_attempt_at <= now()
-                          AND (p.lease_until IS NULL OR p.lease_until <= now())
-                        ORDER BY p.next_attempt_at, p.id
-                        LIMIT GREATEST(0, ? - (SELECT count(*) FROM webhook_deliveries f
-                                               WHERE f.endpoint_id = endpoint.id AND f.state = 'pending'
-                                                 AND f.lease_until > now()))
-                        FOR UPDATE SKIP LOCKED
-                    ) d
-                    ORDER BY d.next_attempt_at
-                    LIMIT ?
-                )
-                UPDATE webhook_deliveries d
-                SET lease_until = now() + ? * interval '1 millisecond', lease_token = ?
-                FROM claimable
-                WHERE d.id = claimable.id
-                RETURNING d.id, d.endpoint_id, d.account_id, d.event_id, claimable.url, d.manual_retry,
-                    claimable.previous_lease""",
-                (rs, i) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getBoolean(6), token,
-                        rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant()),
-                perEndpoint, capacity, lease.toMillis(), token));
+        return transactions.execute(status -> {
+            List<String> endpoints = jdbc.queryForList("""
+                    SELECT e.id FROM webhook_endpoints e
+                    WHERE e.status = 'enabled' AND e.id IN (
+                        SELECT endpoint_id FROM webhook_deliveries
+                        WHERE state = 'pending' AND next_attempt_at <= now()
+                          AND (lease_until IS NULL OR lease_until <= now()))
+                    FOR NO KEY UPDATE SKIP LOCKED""", String.class);
+            if (endpoints.isEmpty()) {
+                return List.<Claim>of();
+            }
+            return jdbc.query("""
+                    WITH claimable AS (
+                        SELECT d.id, d.next_attempt_at, d.lease_until AS previous_lease, e.url
+                        FROM webhook_endpoints e CROSS JOIN LATERAL (
+                            SELECT p.id, p.next_attempt_at, p.lease_until FROM webhook_deliveries p
+                            WHERE p.endpoint_id = e.id AND p.state = 'pending' AND p.next_attempt_at <= now()
+                              AND (p.lease_until IS NULL OR p.lease_until <= now())
+                            ORDER BY p.next_attempt_at, p.id
+                            LIMIT GREATEST(0, ? - (SELECT count(*) FROM webhook_deliveries f
+                                                   WHERE f.endpoint_id = e.id AND f.state = 'pending'
+                                                     AND f.lease_until > now()))
+                            FOR UPDATE SKIP LOCKED
+                        ) d
+                        WHERE e.id = ANY (?)
+                        ORDER BY d.next_attempt_at
+                        LIMIT ?
+                    )
+                    UPDATE webhook_deliveries d
+                    SET lease_until = now() + ? * interval '1 millisecond', lease_token = ?
+                    FROM claimable
+                    WHERE d.id = claimable.id
+                    RETURNING d.id, d.endpoint_id, d.account_id, d.event_id, claimable.url, d.manual_retry,
+                        claimable.previous_lease""",
+                    (rs, i) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getBoolean(6), token,
+                            rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant()),
+                    perEndpoint, endpoints.toArray(String[]::new), capacity, lease.toMillis(), token);
+        });
     }
 
     /** The result of one attempt to send. */
