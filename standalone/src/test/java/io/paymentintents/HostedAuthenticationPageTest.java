@@ -245,13 +245,16 @@ class HostedAuthenticationPageTest extends ServiceTest {
     }
 
     @Test
-    void aReturnUrlThatIsNoPageIsNotRedirectedTo() {
-        JsonNode intent = requiringAction("javascript:alert(1)", null);
+    void aReturnUrlThatIsNoPageIsRefusedBeforeAnyIntentCouldRedirectToIt() {
+        long events = eventCount();
 
-        HttpResponse<String> pressed = press(intent.get("client_secret").asText(), "success");
+        Reply refused = postJson("/v1/payment_intents", "{\"amount\": 1500, \"currency\": \"usd\", "
+                + "\"payment_method\": \"pm_card_authenticationRequired\", \"confirm\": true, "
+                + "\"return_url\": \"javascript:alert(1)\"}");
 
-        assertThat(pressed.statusCode()).isEqualTo(200);
-        assertThat(header(pressed, "Location")).isNull();
-        assertThat(pressed.body()).contains("Authentication complete").doesNotContain("javascript:");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.error().get("code").asText()).isEqualTo("url_invalid");
+        assertThat(refused.error().get("param").asText()).isEqualTo("return_url");
+        assertThat(eventCount()).isEqualTo(events);
     }
 }
