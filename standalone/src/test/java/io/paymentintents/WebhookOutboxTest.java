@@ -1,6 +1,8 @@
 package io.paymentintents;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.stripe.net.Webhook;
+import io.paymentintents.api.secrets.ClientSecrets;
 import io.paymentintents.gateway.GatewaySchemaConfiguration;
 import io.paymentintents.gateway.webhooks.RetrySchedule;
 import io.paymentintents.gateway.webhooks.WebhookDeliveries;
@@ -8,6 +10,9 @@ import io.paymentintents.gateway.webhooks.WebhookDeliveries.Claim;
 import io.paymentintents.gateway.webhooks.WebhookDeliveries.Outcome;
 import io.paymentintents.gateway.webhooks.WebhookEndpoint;
 import io.paymentintents.gateway.webhooks.WebhookEndpoints;
+import io.paymentintents.gateway.webhooks.StripeEventJson;
+import io.paymentintents.gateway.webhooks.WebhookSender;
+import io.paymentintents.gateway.webhooks.WebhookSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,19 +31,22 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The outbox's rules, against a PostgreSQL of its own (so that no sender of a running service takes part): which
  * events become deliveries, how senders claim them (never the same one twice, never more than the bound per
- * endpoint, whichever process asks), what a lease that runs out means, and how attempts reschedule.
+ * endpoint, whichever process asks), what a lease that runs out means, how attempts reschedule; and a sender
+ * that waits for an event the events read model does not have yet.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhookOutboxTest {
@@ -206,6 +214,37 @@ class WebhookOutboxTest {
         assertThat(SCHEDULE.delayAfter(1)).isEqualTo(Duration.ofMinutes(1));
         assertThat(SCHEDULE.delayAfter(3)).isEqualTo(Duration.ofMinutes(4));
         assertThat(SCHEDULE.delayAfter(30)).isEqualTo(Duration.ofMinutes(4));
+    }
+
+    @Test
+    void aDeliveryWhoseEventIsNotInTheEventsReadModelYetWaitsWithoutCountingAnAttempt() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.answering(200)) {
+            String id = "we_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+            endpoints.create(id, account, receiver.url(), List.of("*"), null, Map.of());
+            String event = event();
+            deliveries.enqueue(account, event, "payment_intent.created", Instant.now());
+            AtomicInteger asked = new AtomicInteger();
+            StripeEventJson readModel = (accountId, eventId) -> asked.incrementAndGet() < 3 ? Optional.empty()
+                    : Optional.of("{\"id\": \"" + eventId + "\", \"object\": \"event\"}");
+            ClientSecrets secrets = new ClientSecrets(new byte[32]);
+            WebhookSender sender = new WebhookSender(deliveries, readModel, secrets, new WebhookSettings(
+                    Duration.ofSeconds(2), Duration.ofSeconds(5), SCHEDULE, 2, 8, 2, Duration.ofMillis(100),
+                    Duration.ofMillis(100), Duration.ofDays(1), 16), Clock.systemUTC());
+            sender.start();
+            try {
+                WebhookReceiver.Received received = receiver.await(1).get(0);
+                assertThat(Webhook.constructEvent(received.body(), received.signature(),
+                        secrets.webhookSecret(id)).getId()).isEqualTo(event);
+                WebhookReceiver.awaitTrue("the attempt recorded", () -> jdbc.queryForObject(
+                        "SELECT state FROM webhook_deliveries WHERE event_id = ?", String.class, event)
+                        .equals("succeeded"));
+            } finally {
+                sender.stop();
+            }
+            assertThat(asked.get()).isGreaterThanOrEqualTo(3);
+            assertThat(jdbc.queryForObject("SELECT attempt_count FROM webhook_deliveries WHERE event_id = ?",
+                    Integer.class, event)).as("waiting for the event is no attempt").isEqualTo(1);
+        }
     }
 
     @Test
