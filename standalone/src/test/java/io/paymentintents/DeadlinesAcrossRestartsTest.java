@@ -106,6 +106,18 @@ class DeadlinesAcrossRestartsTest {
     }
 
     @Test
+    void eventsCausedByATimerNameTheIntentsAccountAndNoRequest() throws Exception {
+        String id = pendingDebit.get("id").asText();
+        awaitStatus(restarted, id, "succeeded");
+        JsonNode created = ServiceTest.JSON.readTree(metadata(id, 0));
+        JsonNode settled = ServiceTest.JSON.readTree(metadata(id, 2));
+        assertThat(created.get("requestId").asText()).startsWith("req_");
+        assertThat(settled.get("accountId").asText()).isEqualTo(created.get("accountId").asText());
+        assertThat(settled.has("requestId")).as("no request caused it").isFalse();
+        assertThat(settled.has("keyId")).isFalse();
+    }
+
+    @Test
     void noTimerIsLeftToFireTwice() throws Exception {
         assertThat(scheduledDeadlines()).isZero();
     }
@@ -153,6 +165,20 @@ class DeadlinesAcrossRestartsTest {
                 }
             }
             return types;
+        }
+    }
+
+    /** The audit metadata stored with event {@code sequence} of an intent, as JSON. */
+    private String metadata(String id, long sequence) throws Exception {
+        try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(
+                "SELECT convert_from(meta_data, 'UTF8') FROM domain_event_entry "
+                        + "WHERE aggregate_identifier = ? AND sequence_number = ?")) {
+            statement.setString(1, id);
+            statement.setLong(2, sequence);
+            try (ResultSet rows = statement.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                return rows.getString(1);
+            }
         }
     }
 

@@ -30,7 +30,7 @@ final class StripeSchemas {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> INCLUDED = Set.of("payment_intent", "api_errors", "error", "event", "charge",
             "billing_details", "address", "charge_outcome", "payment_intent_next_action",
-            "payment_intent_next_action_redirect_to_url");
+            "payment_intent_next_action_redirect_to_url", "notification_event_data", "notification_event_request");
     /** From the second extract, stripe-openapi-webhook-endpoints-2023-08-16.json. */
     private static final Set<String> WEBHOOK_INCLUDED = Set.of("webhook_endpoint", "deleted_webhook_endpoint");
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
@@ -40,6 +40,7 @@ final class StripeSchemas {
     static final JsonSchema LIST;
     static final JsonSchema SEARCH_RESULT;
     static final JsonSchema EVENT;
+    static final JsonSchema EVENT_LIST;
     static final JsonSchema CHARGE;
     static final JsonSchema WEBHOOK_ENDPOINT;
     static final JsonSchema DELETED_WEBHOOK_ENDPOINT;
@@ -67,6 +68,8 @@ final class StripeSchemas {
                 + "responses/200/content/application~1json/schema").deepCopy()));
         LIST = schema(definitions, convert(spec.at("/paths/~1v1~1payment_intents/get/responses/200/content/"
                 + "application~1json/schema").deepCopy()));
+        EVENT_LIST = schema(definitions, convert(spec.at("/paths/~1v1~1events/get/responses/200/content/"
+                + "application~1json/schema").deepCopy()));
         SEARCH_RESULT = schema(definitions, convert(spec.at("/paths/~1v1~1payment_intents~1search/get/responses/200/"
                 + "content/application~1json/schema").deepCopy()));
     }
@@ -84,12 +87,18 @@ final class StripeSchemas {
             schema = ERROR;
         } else if ("payment_intent".equals(body.path("object").asText())) {
             schema = PAYMENT_INTENT;
-        } else if ("list".equals(body.path("object").asText()) && path.startsWith("/v1/payment_intents")) {
+        } else if ("list".equals(body.path("object").asText()) && path.startsWith("/v1/payment_intents")
+                && !path.matches("/v1/payment_intents/[^/?]+/history.*")) { // an audit trail is ours, not Stripe's
             schema = LIST;
+        } else if ("list".equals(body.path("object").asText()) && path.startsWith("/v1/events")) {
+            schema = EVENT_LIST;
+            body.path("data").forEach(event -> assertConforms(path, event.path("data").path("object")));
         } else if ("search_result".equals(body.path("object").asText())) {
             schema = SEARCH_RESULT;
         } else if ("event".equals(body.path("object").asText())) {
             schema = EVENT;
+            // Stripe's schema lets data.object be any object; ours is always a payment intent, held to its schema
+            assertConforms(path, body.path("data").path("object"));
         } else if ("charge".equals(body.path("object").asText())) {
             schema = CHARGE;
         }

@@ -57,6 +57,37 @@ class StripeSchemasTest {
     }
 
     @Test
+    void anEventWhoseDataOrRequestIsMalformedFails() throws Exception {
+        String intent = "{\"id\": \"pi_1\", \"object\": \"payment_intent\", \"amount\": 100, "
+                + "\"capture_method\": \"automatic\", \"confirmation_method\": \"automatic\", \"created\": 1, "
+                + "\"currency\": \"usd\", \"livemode\": false, \"payment_method_types\": [\"card\"], "
+                + "\"status\": \"succeeded\", \"metadata\": {}, \"customer\": null}";
+        ObjectNode event = (ObjectNode) json("{\"id\": \"evt_1\", \"object\": \"event\", \"api_version\": "
+                + "\"2023-08-16\", \"created\": 1, \"data\": {\"object\": " + intent + ", \"previous_attributes\": "
+                + "{\"status\": \"processing\"}}, \"livemode\": false, \"pending_webhooks\": 0, \"request\": "
+                + "{\"id\": null, \"idempotency_key\": null}, \"type\": \"payment_intent.succeeded\"}");
+        StripeSchemas.assertConforms("/v1/events/evt_1", event);
+        StripeSchemas.assertConforms("/v1/events", json("{\"object\": \"list\", \"data\": [" + event
+                + "], \"has_more\": false, \"url\": \"/v1/events\"}"));
+
+        ObjectNode noObject = event.deepCopy();
+        ((ObjectNode) noObject.get("data")).remove("object");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/events/evt_1", noObject))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("object");
+        ObjectNode badIntent = event.deepCopy();
+        ((ObjectNode) badIntent.at("/data/object")).remove("currency");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/events/evt_1", badIntent))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("currency");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/events", json("{\"object\": \"list\", "
+                + "\"data\": [" + badIntent + "], \"has_more\": false, \"url\": \"/v1/events\"}")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("currency");
+        ObjectNode badRequest = event.deepCopy();
+        ((ObjectNode) badRequest.get("request")).put("id", 7);
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/events/evt_1", badRequest))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("id");
+    }
+
+    @Test
     void aWebhookEndpointWithANullSecretOrWithoutItsUrlFails() throws Exception {
         JsonNode endpoint = json("{\"id\": \"we_1\", \"object\": \"webhook_endpoint\", \"created\": 1, "
                 + "\"enabled_events\": [\"*\"], \"livemode\": false, \"metadata\": {}, \"status\": \"enabled\", "

@@ -111,12 +111,17 @@ public class PaymentIntentController {
     @GetMapping("/{id}")
     public Map<String, Object> retrieve(Caller caller, Params params, @PathVariable String id) {
         requireWellFormed(id);
-        params.allowOnly(Set.of("expand", "client_secret", "key"));
+        params.allowOnly(Set.of("expand", "client_secret", "key", "as_of"));
         Expansion expansion = Expansion.forObject(params);
+        Optional<Long> asOf = asOf(params);
+        if (asOf.isPresent() && PublishableKeyAccess.isPublishable(caller)) {
+            throw PublishableKeyAccess.secretKeyRequired(); // the past of an intent is for its owner's server
+        }
         // a publishable key reaches an intent only with its client_secret (a secret key's is ignored)
         String clientSecret = PublishableKeyAccess.isPublishable(caller)
                 ? PublishableKeyAccess.requiredClientSecret(params) : null;
-        PaymentIntentView intent = service.find(caller.accountId(), id)
+        PaymentIntentView intent = (asOf.isPresent() ? service.findAsOf(caller.accountId(), id, asOf.get())
+                : service.find(caller.accountId(), id))
                 .orElseThrow(() -> new ApiException(ApiError.noSuchPaymentIntent(id)));
         if (clientSecret != null) {
             PublishableKeyAccess.checkClientSecret(clientSecret, intent);
@@ -271,6 +276,14 @@ public class PaymentIntentController {
             metadata.put(AuditMetadata.USER_AGENT, userAgent.length() > 300 ? userAgent.substring(0, 300) : userAgent);
         }
         return metadata;
+    }
+
+    /** {@code as_of}: unix seconds, the moment to show the intent at; empty is refused, not read as "now". */
+    private static Optional<Long> asOf(Params params) {
+        if (params.isUnset("as_of")) {
+            params.nonEmptyString("as_of");
+        }
+        return params.integer("as_of");
     }
 
     /** {@code customer} (CasaPay, Stripe) and {@code customer_id} (LeanRails) are one field. */

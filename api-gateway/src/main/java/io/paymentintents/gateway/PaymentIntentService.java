@@ -4,6 +4,7 @@ import io.paymentintents.api.error.ApiError;
 import io.paymentintents.api.error.ErrorCodes;
 import io.paymentintents.api.error.Rejections;
 import io.paymentintents.api.command.CommandOutcome;
+import io.paymentintents.api.history.FindPaymentIntentAsOf;
 import io.paymentintents.api.query.FindCharge;
 import io.paymentintents.api.query.FindPaymentIntent;
 import io.paymentintents.api.query.FindPaymentIntentByClientSecret;
@@ -181,6 +182,12 @@ public class PaymentIntentService {
 
     public Optional<PaymentIntentView> find(String accountId, String paymentIntentId) {
         return queries.query(new FindPaymentIntent(accountId, paymentIntentId),
+                ResponseTypes.optionalInstanceOf(PaymentIntentView.class)).join();
+    }
+
+    /** The intent as it was at the end of the second {@code asOf} (unix seconds), folded from the event store. */
+    public Optional<PaymentIntentView> findAsOf(String accountId, String paymentIntentId, long asOf) {
+        return queries.query(new FindPaymentIntentAsOf(accountId, paymentIntentId, asOf),
                 ResponseTypes.optionalInstanceOf(PaymentIntentView.class)).join();
     }
 

@@ -26,6 +26,7 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
 import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.messaging.interceptors.CorrelationDataInterceptor;
 import org.axonframework.deadline.dbscheduler.DbSchedulerBinaryDeadlineDetails;
 import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
 import org.axonframework.serialization.Serializer;
@@ -121,15 +122,20 @@ public class CommandSideConfiguration {
                                                org.axonframework.config.Configuration axonConfiguration,
                                                @Qualifier("eventSerializer") Serializer serializer,
                                                TransactionManager transactionManager) {
-            return DbSchedulerDeadlineManager.builder()
-                                             .scheduler(deadlineScheduler)
-                                             .scopeAwareProvider(
-                                                     new ConfigurationScopeAwareProvider(axonConfiguration))
-                                             .serializer(serializer)
-                                             .transactionManager(transactionManager)
-                                             .startScheduler(true)
-                                             .stopScheduler(true)
-                                             .build();
+            DbSchedulerDeadlineManager manager = DbSchedulerDeadlineManager.builder()
+                    .scheduler(deadlineScheduler)
+                    .scopeAwareProvider(new ConfigurationScopeAwareProvider(axonConfiguration))
+                    .serializer(serializer)
+                    .transactionManager(transactionManager)
+                    .startScheduler(true)
+                    .stopScheduler(true)
+                    .build();
+            // The deadline manager runs its handlers in a unit of work of its own, which (unlike the command bus)
+            // has no correlation data providers: without this, events caused by a timer would carry no audit
+            // metadata at all, not even the account the timer's message names.
+            manager.registerHandlerInterceptor(new CorrelationDataInterceptor<>(
+                    axonConfiguration.correlationDataProviders()));
+            return manager;
         }
     }
 

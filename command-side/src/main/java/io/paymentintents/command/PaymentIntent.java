@@ -15,6 +15,10 @@ import io.paymentintents.api.event.PaymentIntentAuthenticated;
 import io.paymentintents.api.event.PaymentIntentProcessing;
 import io.paymentintents.api.event.PaymentIntentRequiresAction;
 import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.common.IdentifierFactory;
+import org.axonframework.messaging.GenericMessage;
+import org.axonframework.messaging.Message;
+import org.axonframework.messaging.MetaData;
 import org.axonframework.deadline.annotation.DeadlineHandler;
 import io.paymentintents.api.command.CancelPaymentIntent;
 import io.paymentintents.api.command.CapturePaymentIntent;
@@ -268,7 +272,7 @@ public class PaymentIntent {
         ProcessorResult settlement = processor.settle(pendingCharge.id(),
                 new PaymentMethodInfo(pendingCharge.paymentMethod(), pendingCharge.paymentMethodType()));
         conclude(settlement, new Services(clock, identifiers, processor, deadlineManager, timings),
-                () -> deadlineManager.schedule(timings.settlementDelay(), Deadlines.SETTLEMENT, due));
+                () -> deadlineManager.schedule(timings.settlementDelay(), Deadlines.SETTLEMENT, timer(due)));
     }
 
     /**
@@ -287,7 +291,7 @@ public class PaymentIntent {
         int next = due.attempt() + 1;
         conclude(status, new Services(clock, identifiers, processor, deadlineManager, timings),
                 () -> deadlineManager.schedule(timings.outcomeQueryDelay(next), Deadlines.OUTCOME_QUERY,
-                        new Deadlines.OutcomeQueryDue(due.chargeId(), next)));
+                        timer(new Deadlines.OutcomeQueryDue(due.chargeId(), next))));
     }
 
     /** An authorization nobody captured in time is released, and the intent canceled as Stripe does. */
@@ -299,6 +303,17 @@ public class PaymentIntent {
         processor.release(heldCharge.id());
         apply(new PaymentIntentCanceled(id, CancellationReason.AUTOMATIC, heldCharge.released(),
                 PaymentIntentStatus.CANCELED, clock.instant()));
+    }
+
+    /**
+     * A timer's message carries the intent's account, so that the events it causes name the account in their audit
+     * metadata like every other event (the correlation data provider copies it over); no request, key or client.
+     */
+    private Message<Object> timer(Object payload) {
+        // The constructor with an identifier: the others would add the scheduling request's correlation data, and
+        // the timer's events would then claim to be that request's doing (and its Idempotency-Key's).
+        return new GenericMessage<>(IdentifierFactory.getInstance().generateIdentifier(), payload,
+                MetaData.with(AuditMetadata.ACCOUNT_ID, accountId));
     }
 
     private boolean awaiting(ProcessingReason reason, String chargeId) {
@@ -369,13 +384,13 @@ public class PaymentIntent {
                 apply(new PaymentIntentProcessing(id, method.id(), ProcessingReason.SETTLEMENT,
                         pendingCharge(chargeId, method, "authorized", "The payment is pending.", now), PROCESSING, now));
                 services.deadlines().schedule(services.timings().settlementDelay(), Deadlines.SETTLEMENT,
-                        new Deadlines.SettlementDue(chargeId));
+                        timer(new Deadlines.SettlementDue(chargeId)));
             }
             case UNKNOWN -> {
                 apply(new PaymentIntentProcessing(id, method.id(), ProcessingReason.OUTCOME_UNKNOWN,
                         pendingCharge(chargeId, method, null, null, now), PROCESSING, now));
                 services.deadlines().schedule(services.timings().outcomeQueryDelay(0), Deadlines.OUTCOME_QUERY,
-                        new Deadlines.OutcomeQueryDue(chargeId, 0));
+                        timer(new Deadlines.OutcomeQueryDue(chargeId, 0)));
             }
         }
         return CommandOutcome.accepted(id, version);
@@ -415,7 +430,7 @@ public class PaymentIntent {
                     REQUIRES_CAPTURE, now));
             // An authorization is a hold on the customer's money: it is not kept for ever.
             services.deadlines().schedule(services.timings().captureExpiry(), Deadlines.CAPTURE_EXPIRY,
-                    new Deadlines.CaptureExpired(chargeId));
+                    timer(new Deadlines.CaptureExpired(chargeId)));
         }
     }
 

@@ -4,6 +4,8 @@ import io.paymentintents.api.secrets.ClientSecrets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Value;
@@ -72,6 +74,23 @@ public class QuerySideConfiguration {
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
         }
         return new ClientSecrets(Base64.getDecoder().decode(Files.readString(file).trim()));
+    }
+
+    /**
+     * A failure in the events projection (a database hiccup) stops its processor, which retries the batch with a
+     * growing pause, instead of being logged and skipped: each event is folded onto the one before, so a skipped
+     * event would leave every later event of that intent wrong until a replay.
+     */
+    @Bean
+    public ConfigurerModule stripeEventsRetryFailures() {
+        return configurer -> configurer.eventProcessing().registerListenerInvocationErrorHandler(
+                StripeEventProjection.PROCESSING_GROUP, configuration -> PropagatingErrorHandler.instance());
+    }
+
+    /** The read model's view as a fold of events: for the events projection and for {@code as_of}. */
+    @Bean
+    public PaymentIntentFold paymentIntentFold(ClientSecrets clientSecrets) {
+        return new PaymentIntentFold(clientSecrets);
     }
 
     /** How the read model stores its JSON columns; internal to this side, never seen by clients. */

@@ -122,7 +122,22 @@ class QueryModelSchemaTest {
                 "SELECT version || ' ' || success FROM flyway_history_query WHERE version IS NOT NULL"
                         + " ORDER BY installed_rank", String.class);
 
-        assertThat(applied).containsExactly("1 true", "2 true", "3 true", "4 true");
+        assertThat(applied).containsExactly("1 true", "2 true", "3 true", "4 true", "5 true");
+    }
+
+    @Test
+    void theEventsReadModelIsKeyedByEventIdAndOnceByIntentAndSequence() {
+        assertThat(primaryKeyOf("stripe_events")).containsExactly("id");
+        assertThat(primaryKeyOf("stripe_event_intents")).containsExactly("id");
+        assertThat(QueryDatabase.jdbc().queryForList("SELECT indexdef FROM pg_indexes WHERE tablename = "
+                + "'stripe_events' ORDER BY indexname", String.class)).containsExactly(
+                "CREATE INDEX stripe_events_account_position ON public.stripe_events"
+                        + " USING btree (account_id, \"position\" DESC)",
+                "CREATE INDEX stripe_events_account_type_position ON public.stripe_events"
+                        + " USING btree (account_id, type, \"position\" DESC)",
+                "CREATE UNIQUE INDEX stripe_events_intent_sequence ON public.stripe_events"
+                        + " USING btree (payment_intent_id, sequence)",
+                "CREATE UNIQUE INDEX stripe_events_pkey ON public.stripe_events USING btree (id)");
     }
 
     @Test

@@ -35,6 +35,16 @@ public final class PublishableKeyAccess {
         return !caller.secretKey();
     }
 
+    /**
+     * The refusal a publishable key gets on a secret-key endpoint, for a parameter only secret keys may use on an
+     * endpoint publishable keys may call ({@code as_of} on retrieve).
+     */
+    public static ApiException secretKeyRequired() {
+        return new ApiException(new ApiError(403, ApiError.INVALID_REQUEST,
+                AuthenticationInterceptor.SECRET_KEY_REQUIRED, null, AuthenticationInterceptor.PUBLISHABLE_KEY_REFUSED,
+                null, null, -1));
+    }
+
     /** The client_secret a publishable key must send: 400 {@code parameter_missing} without it. */
     public static String requiredClientSecret(Params params) {
         return params.requiredString("client_secret");

@@ -8,9 +8,10 @@ import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 
 /**
- * The account of an intent, for events that do not name it (all but the creation) and were not caused by a request
- * that did (the service's own timers: settlements, expiries, re-queries). Read from the intent's first event, which
- * every later event follows in the store; remembered for the most recent intents.
+ * The account of an intent, for the events whose payload does not name it (all but the creation). Read from the
+ * intent's creation, which every later event follows in the store and which names the account in every version of
+ * the store (audit metadata carries it too, but not on events stored before timers set it); remembered for the most
+ * recent intents.
  */
 public class IntentAccounts {
 

@@ -1,6 +1,7 @@
 package io.paymentintents.gateway.webhooks;
 
 import io.paymentintents.api.secrets.ClientSecrets;
+import io.paymentintents.gateway.web.StripeEvents;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
@@ -71,7 +72,7 @@ public class WebhookConfiguration {
 
     @Bean
     public StripeEventJson stripeEventJson(QueryGateway queryGateway, JsonMapper jsonMapper) {
-        return new QueriedStripeEventJson(queryGateway, ProvisionalEventRenderer::event, jsonMapper);
+        return new QueriedStripeEventJson(queryGateway, StripeEvents::event, jsonMapper);
     }
 
     @Bean

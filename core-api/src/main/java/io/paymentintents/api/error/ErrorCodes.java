@@ -20,6 +20,7 @@ public final class ErrorCodes {
     public static final String PAYMENT_INTENT_AUTHENTICATION_FAILURE = "payment_intent_authentication_failure";
     public static final String LOCK_TIMEOUT = "lock_timeout";
     public static final String IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use";
+    public static final String PARAMETERS_EXCLUSIVE = "parameters_exclusive";
 
     /** Ours, for bodies Stripe would never receive (it takes no JSON). */
     public static final String INVALID_JSON = "invalid_json";
