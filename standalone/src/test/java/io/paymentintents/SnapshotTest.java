@@ -1,14 +1,63 @@
 package io.paymentintents;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.nio.file.Files;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An intent with a long history is loaded from a snapshot (taken every 50 events). The snapshot must carry the
- * whole state: the status machine and the money rules must behave exactly as they would replaying every event.
+ * An intent with a long history is loaded from a snapshot (taken every {@code payments.snapshot-threshold} events,
+ * 50 by default). The snapshot must carry the whole state: the status machine and the money rules must behave
+ * exactly as they would replaying every event.
  */
 class SnapshotTest extends ServiceTest {
+
+    @Autowired
+    private EmbeddedPostgres sharedPostgres;
+
+    @Test
+    void aSmallSnapshotThresholdTakesSnapshotsOftenAndTheIntentLoadsFromThem() throws Exception {
+        jdbc.execute("CREATE DATABASE snapshot_threshold");
+        String url = sharedPostgres.getJdbcUrl("postgres", "snapshot_threshold");
+        var other = new org.springframework.jdbc.core.JdbcTemplate(
+                new org.springframework.jdbc.datasource.SingleConnectionDataSource(url, "postgres", "", true));
+        int ownPort = port;
+        try (ConfigurableApplicationContext app = new SpringApplication(PaymentIntentsApplication.class).run(
+                "--server.port=0", "--spring.datasource.url=" + url, "--spring.datasource.username=postgres",
+                "--payments.data-dir=" + Files.createTempDirectory("snapshots"), "--payments.keys.secret=" + SECRET_KEY,
+                "--payments.snapshot-threshold=3")) {
+            port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+            String id = createIntent("{\"amount\": 5000, \"currency\": \"eur\", \"capture_method\": \"manual\", "
+                    + "\"metadata\": {\"keep\": \"me\"}}");
+            for (int i = 0; i < 7; i++) {
+                assertThat(postJson("/v1/payment_intents/" + id, "{\"description\": \"edit " + i + "\"}").status())
+                        .isEqualTo(200);
+            }
+            List<Long> snapshots = other.queryForList("SELECT sequence_number FROM snapshot_event_entry "
+                    + "WHERE aggregate_identifier = ?", Long.class, id);
+            // 8 events: snapshots after every 3 loaded or applied; Axon keeps the latest only
+            assertThat(snapshots).hasSize(1).allMatch(sequence -> sequence >= 5);
+
+            Reply confirmed = postJson("/v1/payment_intents/" + id + "/confirm", "{\"payment_method\": \"pm_card_visa\"}");
+            Reply captured = postJson("/v1/payment_intents/" + id + "/capture", "{\"amount_to_capture\": 4500}");
+
+            assertThat(confirmed.body().get("status").asText()).isEqualTo("requires_capture");
+            assertThat(captured.status()).isEqualTo(200);
+            assertThat(captured.body().get("amount_received").asLong()).isEqualTo(4500);
+            assertThat(captured.body().get("description").asText()).isEqualTo("edit 6");
+            assertThat(captured.body().get("metadata").toString()).isEqualTo("{\"keep\":\"me\"}");
+            assertThat(other.queryForObject("SELECT max(sequence_number) FROM snapshot_event_entry "
+                    + "WHERE aggregate_identifier = ?", Long.class, id)).isGreaterThan(snapshots.get(0));
+        } finally {
+            port = ownPort;
+        }
+    }
 
     @Test
     void anIntentLoadedFromItsSnapshotBehavesAsIfEveryEventWereReplayed() {

@@ -12,6 +12,9 @@ import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.snapshotting.RevisionSnapshotFilter;
 import org.axonframework.eventsourcing.snapshotting.SnapshotFilter;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
+import org.axonframework.serialization.upcasting.event.EventUpcaster;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paymentintents.command.upcasting.PaymentIntentCapturedUpcaster;
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -151,6 +154,21 @@ public class CommandSideConfiguration {
         return new SimpleCorrelationDataProvider(AuditMetadata.KEYS.toArray(String[]::new));
     }
 
+    /**
+     * The Jackson configuration of Axon's serializers (events, snapshots, tokens, deadlines). Axon takes the bean of
+     * this name; without it, it would take whichever ObjectMapper bean it found first.
+     */
+    @Bean
+    public ObjectMapper defaultAxonObjectMapper() {
+        return EventSerialization.objectMapper();
+    }
+
+    /** Axon's Spring Boot configuration registers every EventUpcaster bean with the event store. */
+    @Bean
+    public EventUpcaster paymentIntentCapturedUpcaster() {
+        return new PaymentIntentCapturedUpcaster();
+    }
+
     @Bean
     public SnapshotFilter paymentIntentSnapshotFilter() {
         return RevisionSnapshotFilter.builder()
@@ -181,20 +199,7 @@ public class CommandSideConfiguration {
 
         @Bean
         public EventSchema eventSchema() {
-            return EventSchema.builder()
-                              .eventTable("domain_event_entry")
-                              .snapshotTable("snapshot_event_entry")
-                              .globalIndexColumn("global_index")
-                              .timestampColumn("time_stamp")
-                              .eventIdentifierColumn("event_identifier")
-                              .aggregateIdentifierColumn("aggregate_identifier")
-                              .sequenceNumberColumn("sequence_number")
-                              .typeColumn("type")
-                              .payloadTypeColumn("payload_type")
-                              .payloadRevisionColumn("payload_revision")
-                              .payloadColumn("payload")
-                              .metaDataColumn("meta_data")
-                              .build();
+            return EventSerialization.eventSchema();
         }
 
         /**

@@ -340,8 +340,10 @@ public class PaymentIntent {
                             + amountCapturable + ").").about(id, version));
         }
         processor.capture(heldCharge.id(), Money.of(toCapture, amount.currency()));
-        apply(new PaymentIntentCaptured(id, toCapture, heldCharge.captured(toCapture), PaymentIntentStatus.SUCCEEDED,
-                clock.instant()));
+        // As at Stripe, the charge shows the released rest of the hold as refunded.
+        Charge captured = heldCharge.captured(toCapture);
+        apply(new PaymentIntentCaptured(id, toCapture, captured.amountRefunded(), captured.currency(), captured,
+                PaymentIntentStatus.SUCCEEDED, clock.instant()));
         return CommandOutcome.accepted(id, version);
     }
 

@@ -79,7 +79,7 @@ class AppliedRequestsTest {
     void aRetriedCaptureCapturesNoSecondTime() {
         fixture.given(created(CaptureMethod.MANUAL),
                         new PaymentIntentAmountCapturableUpdated(ID, "pm_card_visa", 1000, HOLD, REQUIRES_CAPTURE, NOW),
-                        by(new PaymentIntentCaptured(ID, 600, HOLD.captured(600), SUCCEEDED, NOW), "capture-1"))
+                        by(new PaymentIntentCaptured(ID, 600, 400, "usd", HOLD.captured(600), SUCCEEDED, NOW), "capture-1"))
                .when(new CapturePaymentIntent(ID, ACCOUNT, 600L), as("capture-1"))
                .expectNoEvents()
                .expectResultMessagePayload(CommandOutcome.accepted(ID, 2));

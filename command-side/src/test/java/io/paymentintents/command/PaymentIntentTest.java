@@ -707,7 +707,7 @@ class PaymentIntentTest {
         void capturingWithoutAnAmountCapturesAllOfIt() {
             givenStatus(REQUIRES_CAPTURE)
                     .when(new CapturePaymentIntent(ID, ACCOUNT, null))
-                    .expectEvents(new PaymentIntentCaptured(ID, AMOUNT,
+                    .expectEvents(new PaymentIntentCaptured(ID, AMOUNT, 0, "usd",
                             new Charge(HELD_CHARGE, AMOUNT, AMOUNT, 0, "usd", true, "succeeded", VISA, "card", null,
                                     null, null, "authorized", "Payment complete.", NOW),
                             SUCCEEDED, NOW))
@@ -718,7 +718,7 @@ class PaymentIntentTest {
         void capturingExactlyTheCapturableAmountIsAFullCapture() {
             givenStatus(REQUIRES_CAPTURE)
                     .when(new CapturePaymentIntent(ID, ACCOUNT, AMOUNT))
-                    .expectEvents(new PaymentIntentCaptured(ID, AMOUNT,
+                    .expectEvents(new PaymentIntentCaptured(ID, AMOUNT, 0, "usd",
                             new Charge(HELD_CHARGE, AMOUNT, AMOUNT, 0, "usd", true, "succeeded", VISA, "card", null,
                                     null, null, "authorized", "Payment complete.", NOW),
                             SUCCEEDED, NOW));
@@ -728,7 +728,7 @@ class PaymentIntentTest {
         void aPartialCaptureReleasesTheRemainder() {
             givenStatus(REQUIRES_CAPTURE)
                     .when(new CapturePaymentIntent(ID, ACCOUNT, 600L))
-                    .expectEvents(new PaymentIntentCaptured(ID, 600,
+                    .expectEvents(new PaymentIntentCaptured(ID, 600, 400, "usd",
                             new Charge(HELD_CHARGE, AMOUNT, 600, 400, "usd", true, "succeeded", VISA, "card", null,
                                     null, null, "authorized", "Payment complete.", NOW),
                             SUCCEEDED, NOW))

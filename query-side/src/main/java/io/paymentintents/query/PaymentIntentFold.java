@@ -100,7 +100,7 @@ public final class PaymentIntentFold {
                 b.upsert(e.charge());
             }
         } else if (event instanceof PaymentIntentCaptured e) {
-            b.amountReceived = e.amountReceived();
+            b.amountReceived = e.amountCaptured(); // an intent is captured once
             b.amountCapturable = 0;
             b.replace(e.charge());
         } else if (event instanceof PaymentIntentCanceled e) {
@@ -116,9 +116,13 @@ public final class PaymentIntentFold {
         return b.build();
     }
 
-    /** PostgreSQL keeps microseconds: an instant read back from the table has no finer part. */
-    private static Instant stored(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MICROS);
+    /**
+     * PostgreSQL keeps microseconds, and the JDBC driver rounds to them (half up) before it sends an instant: an
+     * instant read back from the table is the nearest microsecond.
+     */
+    static Instant stored(Instant instant) {
+        Instant truncated = instant.truncatedTo(ChronoUnit.MICROS);
+        return instant.getNano() % 1000 >= 500 ? truncated.plus(1, ChronoUnit.MICROS) : truncated;
     }
 
     /** The fields of a view, changed one by one. */

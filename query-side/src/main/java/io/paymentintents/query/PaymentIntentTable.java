@@ -23,6 +23,7 @@ import io.paymentintents.api.event.PaymentIntentUpdated;
 import io.paymentintents.api.query.ListPaymentIntents;
 import io.paymentintents.api.query.PaymentIntentPage;
 import io.paymentintents.api.query.PaymentIntentView;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -41,6 +42,10 @@ import java.util.Optional;
 /**
  * The {@code payment_intents} table. Every write is guarded by {@code version < :sequence}, so an event that was
  * already applied (a batch handled twice after a lost claim, a replay over rows that exist) changes nothing.
+ *
+ * <p>Reads always go to {@code payment_intents} and {@code payment_intent_charges}. Writes go to the tables this
+ * object was made for: those, or the copies a rebuild fills ({@link #writingInto}) before it renames them into
+ * place.
  */
 @Repository
 public class PaymentIntentTable {
@@ -56,24 +61,47 @@ public class PaymentIntentTable {
     private final ObjectMapper json;
     private final ClientSecrets clientSecrets;
     private final RowMapper<PaymentIntentView> rowMapper = this::toView;
+    /** Where the projection writes: the intents and the charge index. */
+    private final String intents;
+    private final String charges;
 
+    @Autowired
     public PaymentIntentTable(NamedParameterJdbcTemplate jdbc, ObjectMapper readModelObjectMapper,
                               ClientSecrets clientSecrets) {
+        this(jdbc, readModelObjectMapper, clientSecrets, "payment_intents", "payment_intent_charges");
+    }
+
+    private PaymentIntentTable(NamedParameterJdbcTemplate jdbc, ObjectMapper json, ClientSecrets clientSecrets,
+                               String intents, String charges) {
         this.jdbc = jdbc;
-        this.json = readModelObjectMapper;
+        this.json = json;
         this.clientSecrets = clientSecrets;
+        this.intents = identifier(intents);
+        this.charges = identifier(charges);
+    }
+
+    /** The same projection writes into other tables of the same shape (a rebuild's); reads are unchanged. */
+    PaymentIntentTable writingInto(String intentsTable, String chargesTable) {
+        return new PaymentIntentTable(jdbc, json, clientSecrets, intentsTable, chargesTable);
+    }
+
+    private static String identifier(String name) {
+        if (!name.matches("[a-z_]+")) {
+            throw new IllegalArgumentException("not a table name: " + name);
+        }
+        return name;
     }
 
     boolean insert(PaymentIntentCreated e, long sequence) {
         return jdbc.update("""
-                INSERT INTO payment_intents (id, account_id, version, status, amount, currency, customer, description,
+                INSERT INTO %s (id, account_id, version, status, amount, currency, customer, description,
                     payment_method, payment_method_types, capture_method, confirmation_method,
                     return_url, metadata, created, created_at, updated_at)
                 VALUES (:id, :account, :seq, :status, :amount, :currency, :customer, :description, :pm,
                     CAST(:types AS jsonb), :capture, :confirmation, :returnUrl, CAST(:metadata AS jsonb),
                     :created, :at, :at)
                 ON CONFLICT (id) DO NOTHING
-                """, params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
+                """.formatted(intents), params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
                 .addValue("account", e.accountId())
                 .addValue("amount", e.amount())
                 .addValue("currency", e.currency())
@@ -153,7 +181,7 @@ public class PaymentIntentTable {
     boolean apply(PaymentIntentCaptured e, long sequence) {
         return update("amount_received = :received, amount_capturable = 0, " + REPLACE_CHARGE,
                 params(e.paymentIntentId(), sequence, e.status(), e.occurredAt())
-                        .addValue("received", e.amountReceived())
+                        .addValue("received", e.amountCaptured())
                         .addValue("chargeId", e.charge().id())
                         .addValue("charge", write(e.charge())));
     }
@@ -188,10 +216,11 @@ public class PaymentIntentTable {
             return params;
         }
         jdbc.update("""
-                INSERT INTO payment_intent_charges (charge_id, payment_intent_id, account_id)
-                SELECT :chargeId, id, account_id FROM payment_intents WHERE id = :id AND version < :seq
-                ON CONFLICT (charge_id) DO NOTHING""", new MapSqlParameterSource("chargeId", charge.id())
-                .addValue("id", paymentIntentId).addValue("seq", sequence));
+                INSERT INTO %s (charge_id, payment_intent_id, account_id)
+                SELECT :chargeId, id, account_id FROM %s WHERE id = :id AND version < :seq
+                ON CONFLICT (charge_id) DO NOTHING""".formatted(charges, intents),
+                new MapSqlParameterSource("chargeId", charge.id()).addValue("id", paymentIntentId)
+                        .addValue("seq", sequence));
         return params.addValue("chargeId", charge.id()).addValue("charge", write(charge));
     }
 
@@ -202,8 +231,8 @@ public class PaymentIntentTable {
                        FROM jsonb_array_elements(charges) WITH ORDINALITY AS attempts(c, position))""";
 
     void deleteAll() {
-        jdbc.getJdbcTemplate().update("DELETE FROM payment_intent_charges");
-        jdbc.getJdbcTemplate().update("DELETE FROM payment_intents");
+        jdbc.getJdbcTemplate().update("DELETE FROM " + charges);
+        jdbc.getJdbcTemplate().update("DELETE FROM " + intents);
     }
 
     public Optional<PaymentIntentView> find(String accountId, String id) {
@@ -288,7 +317,7 @@ public class PaymentIntentTable {
     }
 
     private boolean update(String assignments, MapSqlParameterSource params) {
-        return jdbc.update("UPDATE payment_intents SET " + assignments
+        return jdbc.update("UPDATE " + intents + " SET " + assignments
                 + ", version = :seq, status = :status, updated_at = :at WHERE id = :id AND version < :seq",
                 params) == 1;
     }

@@ -1,12 +1,16 @@
 package io.paymentintents.query;
 
+import io.paymentintents.api.PaymentIntentStatus;
 import io.paymentintents.api.event.PaymentIntentEvent;
+import io.paymentintents.api.event.PaymentIntentUpdated;
 import io.paymentintents.api.query.PaymentIntentView;
 import org.axonframework.queryhandling.SimpleQueryUpdateEmitter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,6 +45,22 @@ class PaymentIntentFoldTest {
                         .isEqualTo(projected);
             }
         }
+    }
+
+    @Test
+    void instantsFinerThanAMicrosecondAreRoundedAsTheTableStoresThem() {
+        // The aggregate's clock gives nanoseconds; the JDBC driver sends the nearest microsecond, half up.
+        List<PaymentIntentEvent> journey = List.of(
+                TestEvents.created("pi_nanos", "acct_nanos", Instant.parse("2024-05-01T10:00:00.123456500Z")),
+                new PaymentIntentUpdated("pi_nanos", 2000, "usd", null, "rounded", Map.of(), List.of("card"), null,
+                        PaymentIntentStatus.REQUIRES_PAYMENT_METHOD, Instant.parse("2024-05-01T10:00:00.999999700Z")));
+        TestEvents.deliverAll(projection, journey);
+
+        PaymentIntentView projected = table.findById("pi_nanos").orElseThrow();
+
+        assertThat(projected.createdAt()).isEqualTo(Instant.parse("2024-05-01T10:00:00.123457Z"));
+        assertThat(projected.updatedAt()).isEqualTo(Instant.parse("2024-05-01T10:00:01Z"));
+        assertThat(fold.fold(journey)).isEqualTo(projected);
     }
 
     @Test

@@ -100,7 +100,7 @@ class PaymentIntentProjectionTest {
                     Map.of("order_id", "1", "gift", "yes"), List.of("card"), "pm_card_visa",
                     REQUIRES_CONFIRMATION, at(15)),
             new PaymentIntentAmountCapturableUpdated(MANUAL, "pm_card_visa", 2500, HOLD, REQUIRES_CAPTURE, at(20)),
-            new PaymentIntentCaptured(MANUAL, 1800, HOLD.captured(1800), SUCCEEDED, at(25)));
+            new PaymentIntentCaptured(MANUAL, 1800, 700, "usd", HOLD.captured(1800), SUCCEEDED, at(25)));
 
     // An automatic-capture intent whose first attempt failed without a charge, then succeeded.
     private static final String AUTOMATIC = "pi_automatic";
@@ -407,6 +407,43 @@ class PaymentIntentProjectionTest {
     }
 
     @Nested
+    class IntoOtherTables {
+
+        @Test
+        void aProjectionWritingIntoARebuildsTablesFillsThemAndLeavesTheLiveTablesAlone() {
+            var jdbc = QueryDatabase.jdbc();
+            jdbc.execute("DROP TABLE IF EXISTS payment_intents_copy, payment_intent_charges_copy");
+            jdbc.execute("CREATE TABLE payment_intents_copy (LIKE payment_intents INCLUDING ALL)");
+            jdbc.execute("CREATE TABLE payment_intent_charges_copy (LIKE payment_intent_charges INCLUDING ALL)");
+            try {
+                PaymentIntentProjection rebuild = new PaymentIntentProjection(
+                        table.writingInto("payment_intents_copy", "payment_intent_charges_copy"), emitter);
+
+                deliverAll(rebuild, MANUAL_CAPTURE);
+
+                assertThat(QueryDatabase.countPaymentIntents()).isZero();
+                assertThat(jdbc.queryForList("SELECT charge_id FROM payment_intent_charges", String.class)).isEmpty();
+                assertThat(jdbc.queryForObject("SELECT amount_received FROM payment_intents_copy WHERE id = ?",
+                        Long.class, MANUAL)).isEqualTo(1800);
+                assertThat(jdbc.queryForList("SELECT charge_id FROM payment_intent_charges_copy ORDER BY 1",
+                        String.class)).containsExactly("ch_manual_1", "ch_manual_2");
+                // the copy computes the generated search column as the original does
+                assertThat(jdbc.queryForObject("SELECT metadata_lower::text FROM payment_intents_copy", String.class))
+                        .isEqualTo("{\"gift\": \"yes\", \"order_id\": \"1\"}");
+            } finally {
+                jdbc.execute("DROP TABLE payment_intents_copy, payment_intent_charges_copy");
+            }
+        }
+
+        @Test
+        void onlyPlainTableNamesAreAccepted() {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> table.writingInto("payment_intents; DROP TABLE x", "payment_intent_charges"))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Nested
     class Idempotency {
 
         @Test
@@ -597,6 +634,26 @@ class PaymentIntentProjectionTest {
 
             deliver(projection, CANCELED_HOLD.get(2), 2);
             assertThat(updates).hasSize(1).first().extracting(PaymentIntentView::version).isEqualTo(2L);
+            closeSubscriptions();
+        }
+
+        @Test
+        void afterARebuildsSwitchEveryWaitingReaderIsSentItsIntentAsItIsNow() {
+            List<PaymentIntentView> waiting = subscribe(ACCOUNT, MANUAL);
+            List<PaymentIntentView> alsoWaiting = subscribe(ACCOUNT, MANUAL);
+            List<PaymentIntentView> otherAccount = subscribe("acct_other", MANUAL);
+            List<PaymentIntentView> notThere = subscribe(ACCOUNT, "pi_not_there");
+            // rows written by another projection (a rebuild's), which tells no one
+            deliverAll(new PaymentIntentProjection(table, SimpleQueryUpdateEmitter.builder().build()),
+                    MANUAL_CAPTURE);
+            assertThat(waiting).isEmpty();
+
+            projection.announceToWaitingReaders();
+
+            assertThat(waiting).containsExactly(row(MANUAL));
+            assertThat(alsoWaiting).containsExactly(row(MANUAL));
+            assertThat(otherAccount).isEmpty();
+            assertThat(notThere).isEmpty();
             closeSubscriptions();
         }
 

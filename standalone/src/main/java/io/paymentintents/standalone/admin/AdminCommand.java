@@ -48,6 +48,15 @@ public final class AdminCommand {
               keys revoke --key KEY                         the key stops working now
               keys list --account ACCOUNT                   the account's keys: id, type, last 4, state, expiry
 
+              processors list                               every event processor's position and lag
+              read-model rebuild                            rebuild the read model from the events in the running
+                                                            service, switch to it when caught up; waits until done
+              read-model status                             the latest rebuilds
+              read-model verify [--settle DURATION]         compare the read model with a fold of the events; exit
+                                                            status 3 if they differ (default --settle 5s: how long
+                                                            an intent found different is compared again, in case
+                                                            it was being written)
+
             KEY is a key id (key_...) or the key itself. The database is the service's: SPRING_DATASOURCE_URL
             (with _USERNAME and _PASSWORD) when set, otherwise the embedded PostgreSQL in $PAYMENTS_DATA_DIR/postgres
             (default ./data/postgres), started for the command if the service is not running. Settings may also
@@ -70,7 +79,10 @@ public final class AdminCommand {
         System.exit(run(args, System.getenv(), System.out, System.err));
     }
 
-    /** Runs one command; answers the exit status: 0 done, 1 refused or failed, 2 not understood. */
+    /**
+     * Runs one command; answers the exit status: 0 done, 1 refused or failed, 2 not understood, 3 the read model
+     * differs from the events ({@code read-model verify}).
+     */
     public static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
         List<String> words = new ArrayList<>();
         AdminSettings settings = AdminSettings.from(args, environment, words);
@@ -89,6 +101,9 @@ public final class AdminCommand {
             return 0;
         }
         try (AdminDatabase database = AdminDatabase.open(settings, err)) {
+            if (invocation.path().startsWith("processors ") || invocation.path().startsWith("read-model ")) {
+                return new ReadModelAdmin(database, out, err).execute(invocation);
+            }
             ApiKeyRegistry registry = new ApiKeyRegistry(new JdbcTemplate(database.dataSource()));
             // the default account exists before the service ever ran, so that it can be given keys already
             registry.ensureAccount(DefaultAccount.DEFAULT_ACCOUNT_ID, "Default account");
@@ -167,14 +182,18 @@ public final class AdminCommand {
                 "--type must be secret or publishable, not '" + type + "'"));
     }
 
-    /** {@code 24h}, {@code 30m}, {@code 90s}, {@code 7d}, {@code 500ms}, {@code 0}, or ISO-8601 ({@code PT24H}). */
     static Duration grace(String text) {
+        return duration("grace", text);
+    }
+
+    /** {@code 24h}, {@code 30m}, {@code 90s}, {@code 7d}, {@code 500ms}, {@code 0}, or ISO-8601 ({@code PT24H}). */
+    static Duration duration(String option, String text) {
         Matcher matcher = SHORT_DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (matcher.matches()) {
             long amount = Long.parseLong(matcher.group(1));
             String unit = matcher.group(2);
             if (unit == null && amount != 0) {
-                throw new UsageException("--grace needs a unit: e.g. 24h, 30m, 7d (or 0)");
+                throw new UsageException("--" + option + " needs a unit: e.g. 24h, 30m, 7d (or 0)");
             }
             return switch (unit == null ? "s" : unit) {
                 case "ms" -> Duration.ofMillis(amount);
@@ -187,7 +206,8 @@ public final class AdminCommand {
         try {
             return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
         } catch (DateTimeParseException e) {
-            throw new UsageException("--grace must be a duration such as 24h, 30m, 7d or 0, not '" + text + "'");
+            throw new UsageException("--" + option + " must be a duration such as 24h, 30m, 7d or 0, not '" + text
+                    + "'");
         }
     }
 
@@ -224,17 +244,24 @@ public final class AdminCommand {
         }
     }
 
-    /** {@code <group> <action> --option value ...}, e.g. {@code keys roll --key key_... --grace 24h}. */
+    /**
+     * {@code <group> <action> --option value ...}, e.g. {@code keys roll --key key_... --grace 24h}. An option whose
+     * name ends in {@code ?} below may be left out.
+     */
     record Invocation(String path, Map<String, String> options) {
 
-        private static final Map<String, List<String>> OPTIONS = Map.of(
-                "accounts create", List.of("name"),
-                "accounts list", List.of(),
-                "keys issue", List.of("account", "type"),
-                "keys roll", List.of("key", "grace"),
-                "keys revoke", List.of("key"),
-                "keys list", List.of("account"),
-                "help", List.of());
+        private static final Map<String, List<String>> OPTIONS = Map.ofEntries(
+                Map.entry("accounts create", List.of("name")),
+                Map.entry("accounts list", List.of()),
+                Map.entry("keys issue", List.of("account", "type")),
+                Map.entry("keys roll", List.of("key", "grace")),
+                Map.entry("keys revoke", List.of("key")),
+                Map.entry("keys list", List.of("account")),
+                Map.entry("processors list", List.of()),
+                Map.entry("read-model rebuild", List.of()),
+                Map.entry("read-model status", List.of()),
+                Map.entry("read-model verify", List.of("settle?")),
+                Map.entry("help", List.of()));
 
         static Invocation parse(List<String> words) {
             if (words.isEmpty() || words.get(0).equals("help") || words.get(0).equals("--help")
@@ -273,13 +300,13 @@ public final class AdminCommand {
                     }
                     value = words.get(++i);
                 }
-                if (!allowed.contains(name)) {
+                if (!allowed.contains(name) && !allowed.contains(name + "?")) {
                     throw new UsageException("admin " + path + " has no option --" + name);
                 }
                 options.put(name, value);
             }
             for (String name : allowed) {
-                if (!options.containsKey(name)) {
+                if (!name.endsWith("?") && !options.containsKey(name)) {
                     throw new UsageException("admin " + path + " needs --" + name);
                 }
             }
@@ -288,6 +315,10 @@ public final class AdminCommand {
 
         String required(String name) {
             return options.get(name);
+        }
+
+        String optional(String name, String fallback) {
+            return options.getOrDefault(name, fallback);
         }
     }
 }

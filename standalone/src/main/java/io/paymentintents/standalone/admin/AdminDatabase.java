@@ -83,6 +83,11 @@ final class AdminDatabase implements AutoCloseable {
         return dataSource;
     }
 
+    /** False when the command started the embedded PostgreSQL itself: then no service can be running on it. */
+    boolean serviceMayBeRunning() {
+        return startedHere == null;
+    }
+
     @Override
     public void close() throws IOException {
         if (startedHere != null) {
