@@ -1,7 +1,6 @@
 package io.paymentintents.gateway;
 
 import io.paymentintents.api.error.ApiError;
-import io.paymentintents.api.error.ErrorCodes;
 import io.paymentintents.api.error.Rejections;
 import io.paymentintents.api.command.CommandOutcome;
 import io.paymentintents.api.history.FindPaymentIntentAsOf;
@@ -12,6 +11,7 @@ import io.paymentintents.api.query.ListPaymentIntents;
 import io.paymentintents.api.query.PaymentIntentPage;
 import io.paymentintents.api.query.PaymentIntentView;
 import io.paymentintents.gateway.web.ApiException;
+import io.paymentintents.gateway.web.MissingHandlers;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -80,14 +80,18 @@ public class PaymentIntentService {
 
     private PaymentIntentView execute(String accountId, String paymentIntentId, Object command,
                                       Map<String, ?> metadata, boolean creates, boolean declineIsError) {
-        SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription =
+        // The initial result is asked for as a (nullable) instance, not an Optional: Axon 4.13 sends a subscription
+        // query's response type over Axon Server as it is, and a query side there would answer with an Optional,
+        // which the wire format cannot carry. An absent intent is an empty initial result either way.
+        SubscriptionQueryResult<PaymentIntentView, PaymentIntentView> subscription =
                 queries.subscriptionQuery(new FindPaymentIntent(accountId, paymentIntentId),
-                        ResponseTypes.optionalInstanceOf(PaymentIntentView.class),
+                        ResponseTypes.instanceOf(PaymentIntentView.class),
                         ResponseTypes.instanceOf(PaymentIntentView.class));
         try {
             CommandOutcome outcome;
             try {
-                outcome = sendWithRetries(GenericCommandMessage.asCommandMessage(command).andMetaData(metadata));
+                outcome = sendWithRetries(GenericCommandMessage.asCommandMessage(command).andMetaData(metadata),
+                        creates);
             } catch (AggregateStreamCreationException e) {
                 if (!creates) {
                     throw e;
@@ -114,7 +118,7 @@ public class PaymentIntentService {
         }
     }
 
-    private CommandOutcome sendWithRetries(CommandMessage<?> command) {
+    private CommandOutcome sendWithRetries(CommandMessage<?> command, boolean creates) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return commands.sendAndWait(command);
@@ -128,22 +132,34 @@ public class PaymentIntentService {
                 if (causedBy(e, AggregateStreamCreationException.class) != null) {
                     throw causedBy(e, AggregateStreamCreationException.class);
                 }
-                if (causedBy(e, ConcurrencyException.class) == null || attempt > concurrencyRetries) {
+                boolean remoteConflict = Rejections.isConcurrentModification(e);
+                if (remoteConflict && creates) {
+                    // From a command side behind Axon Server, a create that conflicts arrives as a concurrent
+                    // modification: the one conflict a new stream can meet is that it exists already.
+                    throw new AggregateStreamCreationException("the payment intent exists already", e);
+                }
+                if ((causedBy(e, ConcurrencyException.class) == null && !remoteConflict)
+                        || attempt > concurrencyRetries) {
                     throw e;
                 }
             }
         }
     }
 
-    private static ApiError translate(RuntimeException e, String paymentIntentId) {
+    private ApiError translate(RuntimeException e, String paymentIntentId) {
+        if (MissingHandlers.forCommand(e)) {
+            // no command side is connected to Axon Server: the command was not handled
+            return ApiError.serviceUnavailable();
+        }
+        if (MissingHandlers.forQuery(e)) {
+            // the command was handled, but no query side is connected to read its result back
+            return readModelLagging().error();
+        }
         if (causedBy(e, AggregateNotFoundException.class) != null) {
             return ApiError.noSuchPaymentIntent(paymentIntentId);
         }
         if (causedBy(e, ConcurrencyException.class) != null) {
-            return new ApiError(429, ApiError.INVALID_REQUEST, ErrorCodes.LOCK_TIMEOUT, null,
-                    "This object cannot be accessed right now because another API request or Stripe process is "
-                            + "currently accessing it. If you see this error intermittently, retry the request.",
-                    null, null, -1);
+            return ApiError.lockTimeout();
         }
         if (causedBy(e, EventStoreException.class) != null) {
             log.error("event store failure", e);
@@ -160,10 +176,9 @@ public class PaymentIntentService {
         return null;
     }
 
-    private PaymentIntentView awaitVersion(SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription,
+    private PaymentIntentView awaitVersion(SubscriptionQueryResult<PaymentIntentView, PaymentIntentView> subscription,
                                            long version, Supplier<ApiException> onTimeout) {
-        PaymentIntentView view = Flux.concat(subscription.initialResult().flatMap(Mono::justOrEmpty),
-                        subscription.updates())
+        PaymentIntentView view = Flux.concat(subscription.initialResult(), subscription.updates())
                 .filter(candidate -> candidate.version() >= version)
                 .next()
                 .timeout(readModelTimeout, Mono.empty())

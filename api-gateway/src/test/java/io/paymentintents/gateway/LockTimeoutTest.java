@@ -2,6 +2,8 @@ package io.paymentintents.gateway;
 
 import io.paymentintents.api.command.CancelPaymentIntent;
 import io.paymentintents.api.command.CommandOutcome;
+import io.paymentintents.api.command.CreatePaymentIntent;
+import io.paymentintents.api.error.Rejections;
 import io.paymentintents.api.query.FindPaymentIntent;
 import io.paymentintents.api.query.PaymentIntentView;
 import io.paymentintents.gateway.web.ApiException;
@@ -13,6 +15,7 @@ import org.axonframework.queryhandling.SimpleQueryBus;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * An optimistic-locking conflict (another writer appended to the intent's stream first) is retried a bounded number
  * of times, then answered 429 lock_timeout, which the Stripe SDKs retry. Real Axon buses; the command handler plays
- * a writer that always loses the race, as a node does under heavy contention on one intent.
+ * a writer that always loses the race, as a node does under heavy contention on one intent. A command side behind
+ * Axon Server reports the same conflict as a rejection ({@code Rejections.concurrentModification}).
  */
 class LockTimeoutTest {
 
@@ -69,5 +73,33 @@ class LockTimeoutTest {
                 Map.of()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(500));
         assertThat(attempts.get()).isEqualTo(3);
+    }
+    @Test
+    void aConflictReportedByACommandSideBehindAxonServerIsRetriedAsALocalOne() {
+        // through Axon Server the ConcurrencyException arrives as a rejection (its type does not cross the wire)
+        commandBus.subscribe(CancelPaymentIntent.class.getName(), command -> {
+            attempts.incrementAndGet();
+            throw Rejections.concurrentModification(null);
+        });
+
+        assertThatThrownBy(() -> service(3).execute("acct_1", "pi_1", new CancelPaymentIntent("pi_1", "acct_1", null),
+                Map.of()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().code()).isEqualTo("lock_timeout"));
+        assertThat(attempts.get()).isEqualTo(4);
+    }
+
+    @Test
+    void aCreateThatConflictsBehindAxonServerIsTakenForTheIntentItMadeBefore() {
+        commandBus.subscribe(CreatePaymentIntent.class.getName(), command -> {
+            attempts.incrementAndGet();
+            throw Rejections.concurrentModification(null);
+        });
+        queryBus.subscribe(FindPaymentIntent.class.getName(), PaymentIntentView.class, query -> null);
+
+        // not retried: the stream exists, and the answer is that intent (which this read model does not show)
+        assertThatThrownBy(() -> service(3).create("acct_1", "pi_1", new CreatePaymentIntent("pi_1", "acct_1", 100,
+                "usd", null, null, Map.of(), List.of("card"), null, null, null, null, false), Map.of()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().code()).isEqualTo("resource_missing"));
+        assertThat(attempts.get()).isEqualTo(1);
     }
 }

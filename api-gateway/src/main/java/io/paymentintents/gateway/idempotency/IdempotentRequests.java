@@ -75,7 +75,7 @@ public class IdempotentRequests {
         try {
             body = execution.get();
         } catch (ApiException e) {
-            if (e.error().status() == 429) {
+            if (e.error().status() == 429 || e.error().status() == 503) {
                 store.release(request.accountId(), request.key()); // nothing happened: the retry starts afresh
             } else {
                 Map<String, Object> error = StripeObjects.error(e.error(), e.paymentIntent());

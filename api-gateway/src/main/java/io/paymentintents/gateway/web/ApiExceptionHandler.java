@@ -53,6 +53,12 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     public ResponseEntity<Map<String, Object>> unexpected(Exception e, HttpServletRequest request) {
+        if (MissingHandlers.forQuery(e) || MissingHandlers.forCommand(e)) {
+            // a service behind Axon Server is not running: a read that cannot be answered now, not a failure of ours
+            log.warn("no handler connected for {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            ApiError error = ApiError.serviceUnavailable();
+            return respond(error, StripeObjects.error(error, null));
+        }
         log.error("unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         ApiError error = new ApiError(500, ApiError.API_ERROR, null, null,
                 "An unexpected error occurred on our side. The request may be retried with the same Idempotency-Key.",

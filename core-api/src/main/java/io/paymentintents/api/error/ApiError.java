@@ -31,6 +31,23 @@ public record ApiError(int status, String type, String code, String param, Strin
                 "No such payment_intent: '" + id + "'", null, null, -1);
     }
 
+    /** Other writes to the same intent kept winning: Stripe's answer to a request that may simply be retried. */
+    public static ApiError lockTimeout() {
+        return new ApiError(429, INVALID_REQUEST, ErrorCodes.LOCK_TIMEOUT, null,
+                "This object cannot be accessed right now because another API request or Stripe process is "
+                        + "currently accessing it. If you see this error intermittently, retry the request.",
+                null, null, -1);
+    }
+
+    /**
+     * A part of the service that the request needs is not running (no command or query handler is connected to Axon
+     * Server): nothing was done, and the same request may be retried.
+     */
+    public static ApiError serviceUnavailable() {
+        return new ApiError(503, API_ERROR, null, null, "The service cannot handle this request right now. Nothing "
+                + "was changed; retry the request in a little while.", null, null, -1);
+    }
+
     /** The same error, about a given intent at a given version (embedded as {@code error.payment_intent}). */
     public ApiError about(String intentId, long version) {
         return new ApiError(status, type, code, param, message, declineCode, intentId, version);

@@ -18,6 +18,21 @@ public final class Rejections {
         return new CommandExecutionException(error.message(), null, error);
     }
 
+    /**
+     * A write that lost to a concurrent write on the same intent (Axon's {@code ConcurrencyException}), as it crosses
+     * Axon Server: that exception's type does not survive the wire, so a command side in its own process sends it on
+     * as a rejection with {@link ApiError#lockTimeout()}, the answer once the gateway's retries are used up.
+     */
+    public static CommandExecutionException concurrentModification(Throwable cause) {
+        ApiError error = ApiError.lockTimeout();
+        return new CommandExecutionException(error.message(), cause, error);
+    }
+
+    /** Whether a failure is {@link #concurrentModification} that came over the wire. */
+    public static boolean isConcurrentModification(Throwable failure) {
+        return apiErrorOf(failure).filter(error -> ErrorCodes.LOCK_TIMEOUT.equals(error.code())).isPresent();
+    }
+
     public static Optional<ApiError> apiErrorOf(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof HandlerExecutionException hee) {
