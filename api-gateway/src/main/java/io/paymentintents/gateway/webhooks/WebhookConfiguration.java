@@ -2,9 +2,12 @@ package io.paymentintents.gateway.webhooks;
 
 import io.paymentintents.api.secrets.ClientSecrets;
 import io.paymentintents.gateway.web.StripeEvents;
+import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.axonframework.queryhandling.QueryGateway;
@@ -100,16 +103,40 @@ public class WebhookConfiguration {
      * The {@value WebhookOutbox#PROCESSING_GROUP} processor: tracking (woken by each commit), one thread and
      * segment, its own token, starting at the head of the stream. A failing handler rolls the batch back and the
      * processor retries it, rather than logging the event away undelivered.
+     *
+     * <p>Its token is kept in {@code token_entry} (the query side's migration creates it) through the connection
+     * of the processor's transaction, so it commits with the deliveries. The store is named here, with that table's
+     * columns, because the gateway may run as a service of its own (api-gateway-app) where no other part of the
+     * application declares that schema and Axon's default one names another table.
      */
     @Bean
-    public ConfigurerModule webhookProcessor(@Value("${payments.webhooks.processor.batch-size:100}") int batchSize) {
+    public ConfigurerModule webhookProcessor(@Value("${payments.webhooks.processor.batch-size:100}") int batchSize,
+                                             @Value("${axon.eventhandling.tokenstore.claim-timeout:10s}")
+                                             Duration claimTimeout, ConnectionProvider connectionProvider) {
         return configurer -> configurer.eventProcessing(processing -> processing
                 .registerTrackingEventProcessor(WebhookOutbox.PROCESSING_GROUP,
                         org.axonframework.config.Configuration::eventStore,
                         c -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
                                 .andBatchSize(batchSize)
                                 .andInitialTrackingToken(StreamableMessageSource::createHeadToken))
+                .registerTokenStore(WebhookOutbox.PROCESSING_GROUP, c -> JdbcTokenStore.builder()
+                        .connectionProvider(connectionProvider)
+                        .schema(TOKEN_ENTRY)
+                        .serializer(c.serializer())
+                        .claimTimeout(claimTimeout)
+                        .build())
                 .registerListenerInvocationErrorHandler(WebhookOutbox.PROCESSING_GROUP,
                         c -> PropagatingErrorHandler.instance()));
     }
+
+    /** {@code token_entry} as {@code db/query/V1__token_store.sql} creates it. */
+    private static final TokenSchema TOKEN_ENTRY = TokenSchema.builder()
+                                                              .setTokenTable("token_entry")
+                                                              .setProcessorNameColumn("processor_name")
+                                                              .setSegmentColumn("segment")
+                                                              .setTokenColumn("token")
+                                                              .setTokenTypeColumn("token_type")
+                                                              .setTimestampColumn("time_stamp")
+                                                              .setOwnerColumn("owner")
+                                                              .build();
 }
