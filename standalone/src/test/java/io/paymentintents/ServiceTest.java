@@ -48,7 +48,17 @@ public abstract class ServiceTest {
         registry.add("payments.data-dir", DATA_DIRECTORY::toString);
         registry.add("payments.keys.secret", () -> SECRET_KEY);
         registry.add("payments.keys.publishable", () -> PUBLISHABLE_KEY);
+        // webhook retries within a test's patience (WebhookDeliveryTest); a hanging receiver times out well after
+        // a healthy one has been served, even on a loaded machine
+        registry.add("payments.webhooks.retry.first-delay", () -> WEBHOOK_FIRST_RETRY_DELAY.toMillis() + "ms");
+        registry.add("payments.webhooks.retry.max-delay", () -> "2s");
+        registry.add("payments.webhooks.poll-interval", () -> "200ms");
+        registry.add("payments.webhooks.event-wait", () -> "200ms");
+        registry.add("payments.webhooks.read-timeout", () -> WEBHOOK_READ_TIMEOUT.toMillis() + "ms");
     }
+
+    protected static final Duration WEBHOOK_FIRST_RETRY_DELAY = Duration.ofSeconds(1);
+    protected static final Duration WEBHOOK_READ_TIMEOUT = Duration.ofSeconds(15);
 
     private static Path temporaryDirectory() {
         try {

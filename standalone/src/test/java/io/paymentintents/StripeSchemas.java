@@ -31,6 +31,8 @@ final class StripeSchemas {
     private static final Set<String> INCLUDED = Set.of("payment_intent", "api_errors", "error", "event", "charge",
             "billing_details", "address", "charge_outcome", "payment_intent_next_action",
             "payment_intent_next_action_redirect_to_url", "notification_event_data", "notification_event_request");
+    /** From the second extract, stripe-openapi-webhook-endpoints-2023-08-16.json. */
+    private static final Set<String> WEBHOOK_INCLUDED = Set.of("webhook_endpoint", "deleted_webhook_endpoint");
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
 
     static final JsonSchema PAYMENT_INTENT;
@@ -40,6 +42,9 @@ final class StripeSchemas {
     static final JsonSchema EVENT;
     static final JsonSchema EVENT_LIST;
     static final JsonSchema CHARGE;
+    static final JsonSchema WEBHOOK_ENDPOINT;
+    static final JsonSchema DELETED_WEBHOOK_ENDPOINT;
+    static final JsonSchema WEBHOOK_ENDPOINT_LIST;
 
     static {
         JsonNode spec = load();
@@ -53,6 +58,14 @@ final class StripeSchemas {
         ERROR = schema(definitions, ref("error"));
         EVENT = schema(definitions, ref("event"));
         CHARGE = schema(definitions, ref("charge"));
+        JsonNode webhooks = load("/stripe/stripe-openapi-webhook-endpoints-2023-08-16.json");
+        for (String name : WEBHOOK_INCLUDED) {
+            definitions.set(name, convert(webhooks.get(name).deepCopy()));
+        }
+        WEBHOOK_ENDPOINT = schema(definitions, ref("webhook_endpoint"));
+        DELETED_WEBHOOK_ENDPOINT = schema(definitions, ref("deleted_webhook_endpoint"));
+        WEBHOOK_ENDPOINT_LIST = schema(definitions, convert(webhooks.at("/paths/~1v1~1webhook_endpoints/get/"
+                + "responses/200/content/application~1json/schema").deepCopy()));
         LIST = schema(definitions, convert(spec.at("/paths/~1v1~1payment_intents/get/responses/200/content/"
                 + "application~1json/schema").deepCopy()));
         EVENT_LIST = schema(definitions, convert(spec.at("/paths/~1v1~1events/get/responses/200/content/"
@@ -89,6 +102,9 @@ final class StripeSchemas {
         } else if ("charge".equals(body.path("object").asText())) {
             schema = CHARGE;
         }
+        if (schema == null) {
+            schema = webhookSchema(path, body);
+        }
         if (schema != null) {
             Set<ValidationMessage> violations = schema.validate(body);
             if (!violations.isEmpty()) {
@@ -96,6 +112,18 @@ final class StripeSchemas {
                         + violations + "\n" + body.toPrettyString());
             }
         }
+    }
+
+    /** Webhook endpoints are Stripe's objects; their deliveries (and lists of them) are ours. */
+    private static JsonSchema webhookSchema(String path, JsonNode body) {
+        String object = body.path("object").asText();
+        if ("webhook_endpoint".equals(object)) {
+            return body.has("deleted") ? DELETED_WEBHOOK_ENDPOINT : WEBHOOK_ENDPOINT;
+        }
+        if ("list".equals(object) && path.startsWith("/v1/webhook_endpoints") && !path.contains("/deliveries")) {
+            return WEBHOOK_ENDPOINT_LIST;
+        }
+        return null;
     }
 
     private static JsonSchema schema(ObjectNode definitions, JsonNode root) {
@@ -124,7 +152,8 @@ final class StripeSchemas {
         ObjectNode object = (ObjectNode) node;
         if (object.has("$ref")) {
             String name = object.get("$ref").asText().replace("#/components/schemas/", "");
-            return INCLUDED.contains(name) ? ref(name) : NODES.objectNode(); // not in the extract: accept anything
+            return INCLUDED.contains(name) || WEBHOOK_INCLUDED.contains(name) ? ref(name)
+                    : NODES.objectNode(); // not in the extract: accept anything
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -150,8 +179,11 @@ final class StripeSchemas {
     }
 
     private static JsonNode load() {
-        try (InputStream in = StripeSchemas.class.getResourceAsStream(
-                "/stripe/stripe-openapi-payment-intents-2023-08-16.json")) {
+        return load("/stripe/stripe-openapi-payment-intents-2023-08-16.json");
+    }
+
+    private static JsonNode load(String resource) {
+        try (InputStream in = StripeSchemas.class.getResourceAsStream(resource)) {
             return JSON.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

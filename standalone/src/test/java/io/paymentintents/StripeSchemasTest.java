@@ -86,4 +86,27 @@ class StripeSchemasTest {
         assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/events/evt_1", badRequest))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("id");
     }
+
+    @Test
+    void aWebhookEndpointWithANullSecretOrWithoutItsUrlFails() throws Exception {
+        JsonNode endpoint = json("{\"id\": \"we_1\", \"object\": \"webhook_endpoint\", \"created\": 1, "
+                + "\"enabled_events\": [\"*\"], \"livemode\": false, \"metadata\": {}, \"status\": \"enabled\", "
+                + "\"url\": \"https://merchant.example/hooks\"}");
+        StripeSchemas.assertConforms("/v1/webhook_endpoints/we_1", endpoint);
+
+        ObjectNode nullSecret = endpoint.deepCopy();
+        nullSecret.putNull("secret");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/webhook_endpoints/we_1", nullSecret))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("secret");
+        ObjectNode missing = endpoint.deepCopy();
+        missing.remove("url");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/webhook_endpoints/we_1", missing))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("url");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/webhook_endpoints/we_1",
+                json("{\"id\": \"we_1\", \"object\": \"webhook_endpoint\", \"deleted\": false}")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("deleted");
+        assertThatThrownBy(() -> StripeSchemas.assertConforms("/v1/webhook_endpoints",
+                json("{\"object\": \"list\", \"data\": [], \"has_more\": false, \"url\": \"/v1/elsewhere\"}")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("url");
+    }
 }

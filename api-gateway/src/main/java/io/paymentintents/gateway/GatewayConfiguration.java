@@ -115,7 +115,9 @@ public class GatewayConfiguration implements WebMvcConfigurer {
      */
     @Bean
     public HostedPages hostedPages(@Value("${payments.public-base-url:}") String publicBaseUrl) {
-        return new HostedPages(publicBaseUrl);
+        HostedPages pages = new HostedPages(publicBaseUrl);
+        HostedPages.useOutsideRequests(pages);
+        return pages;
     }
 
     /** Reads a key-less POST's body ahead, for a publishable key sent as the {@code key} parameter (Stripe.js). */

@@ -303,7 +303,7 @@ public class PaymentIntentController {
         return metadata;
     }
 
-    static void checkMetadata(Map<String, String> metadata) {
+    public static void checkMetadata(Map<String, String> metadata) {
         if (metadata.size() > 50) {
             throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "metadata",
                     "Invalid metadata: metadata can have at most 50 keys."));

@@ -112,14 +112,17 @@ public class IdempotentRequests {
 
     /**
      * A stored response keeps no client secret (it is a capability, and must not sit in a database column): each is
-     * replaced by a marker, and derived again from the intent's id when the response is replayed. The intent's
+     * replaced by a marker, and derived again from the intent's id when the response is replayed. A webhook
+     * endpoint's signing secret, shown by its create, is kept out and derived again the same way. The intent's
      * {@code next_action} links to the hosted page with the secret in its URL, so the secret is cut out of it too.
      */
     private static Object withoutClientSecrets(Object value) {
         if (value instanceof Map<?, ?> map) {
             Object secret = map.get("client_secret");
+            boolean webhookEndpoint = "webhook_endpoint".equals(map.get("object"));
             Map<String, Object> copy = new LinkedHashMap<>();
-            map.forEach((k, v) -> copy.put(k.toString(), "client_secret".equals(k) && v instanceof String
+            map.forEach((k, v) -> copy.put(k.toString(), ("client_secret".equals(k)
+                    || webhookEndpoint && "secret".equals(k)) && v instanceof String
                     ? DERIVED
                     : "next_action".equals(k) && secret instanceof String s && !s.isEmpty()
                     ? replaced(v, s, IN_TEXT) : withoutClientSecrets(v)));
@@ -135,9 +138,10 @@ public class IdempotentRequests {
     private Object withClientSecrets(Object value) {
         if (value instanceof Map<?, ?> map) {
             Object id = map.get("id");
+            boolean webhookEndpoint = "webhook_endpoint".equals(map.get("object"));
             Map<String, Object> copy = new LinkedHashMap<>();
             ((Map<String, Object>) map).forEach((k, v) -> copy.put(k, DERIVED.equals(v) && id != null
-                    ? clientSecrets.of(id.toString())
+                    ? webhookEndpoint ? clientSecrets.webhookSecret(id.toString()) : clientSecrets.of(id.toString())
                     : "next_action".equals(k) && id != null && map.get("client_secret") != null
                     ? replaced(v, IN_TEXT, clientSecrets.of(id.toString())) : withClientSecrets(v)));
             return copy;

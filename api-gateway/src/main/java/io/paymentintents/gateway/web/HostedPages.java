@@ -61,7 +61,14 @@ public final class HostedPages {
                 }
             }
         }
-        return new HostedPages(null);
+        return outsideRequests;
+    }
+
+    /** What renders outside any request (a webhook delivery's event): the configured base, if there is one. */
+    private static volatile HostedPages outsideRequests = new HostedPages(null);
+
+    public static void useOutsideRequests(HostedPages pages) {
+        outsideRequests = pages;
     }
 
     /** A bad value stops the start, as a bad key does: every next_action URL would be wrong otherwise. */

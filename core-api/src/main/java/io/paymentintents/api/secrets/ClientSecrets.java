@@ -42,6 +42,30 @@ public final class ClientSecrets {
     }
 
     /**
+     * The signing secret of a webhook endpoint, {@code whsec_} and 32 base-62 characters: derived from the endpoint's
+     * id like a client secret, so that it is never stored and a copy of the database cannot forge a delivery. The
+     * MAC input is marked as an endpoint's, so that no endpoint secret is ever some intent's client secret.
+     */
+    public String webhookSecret(String webhookEndpointId) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            BigInteger value = new BigInteger(1, mac.doFinal(("webhook_endpoint\n" + webhookEndpointId)
+                    .getBytes(StandardCharsets.UTF_8)));
+            StringBuilder text = new StringBuilder("whsec_");
+            BigInteger base = BigInteger.valueOf(ALPHABET.length());
+            for (int i = 0; i < 32; i++) {
+                BigInteger[] division = value.divideAndRemainder(base);
+                text.append(ALPHABET.charAt(division[1].intValue()));
+                value = division[0];
+            }
+            return text.toString();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
+    /**
      * The intent a genuine client secret belongs to, or empty: the id is read from the secret and the secret
      * recomputed, compared in constant time.
      */
