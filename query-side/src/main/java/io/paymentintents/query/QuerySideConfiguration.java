@@ -77,14 +77,19 @@ public class QuerySideConfiguration {
     }
 
     /**
-     * A failure in the events projection (a database hiccup) stops its processor, which retries the batch with a
-     * growing pause, instead of being logged and skipped: each event is folded onto the one before, so a skipped
-     * event would leave every later event of that intent wrong until a replay.
+     * A failure in a projection (a database hiccup) stops its processor, which retries the batch with a growing
+     * pause, instead of being logged and skipped (Axon's default): a skipped event would leave the read model wrong
+     * for good, and the events projection folds each event onto the one before, so every later event of that
+     * intent would be wrong too.
      */
     @Bean
-    public ConfigurerModule stripeEventsRetryFailures() {
-        return configurer -> configurer.eventProcessing().registerListenerInvocationErrorHandler(
-                StripeEventProjection.PROCESSING_GROUP, configuration -> PropagatingErrorHandler.instance());
+    public ConfigurerModule projectionsRetryFailures() {
+        return configurer -> {
+            configurer.eventProcessing().registerListenerInvocationErrorHandler(
+                    StripeEventProjection.PROCESSING_GROUP, configuration -> PropagatingErrorHandler.instance());
+            configurer.eventProcessing().registerListenerInvocationErrorHandler(
+                    PaymentIntentProjection.PROCESSING_GROUP, configuration -> PropagatingErrorHandler.instance());
+        };
     }
 
     /** The read model's view as a fold of events: for the events projection and for {@code as_of}. */

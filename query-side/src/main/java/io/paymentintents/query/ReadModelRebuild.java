@@ -2,6 +2,7 @@ package io.paymentintents.query;
 
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.SimpleEventHandlerInvoker;
 import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
@@ -247,7 +248,9 @@ public class ReadModelRebuild implements SmartLifecycle {
                 SimpleQueryUpdateEmitter.builder().build());
         return TrackingEventProcessor.builder()
                 .name(REBUILD_PROCESSOR)
-                .eventHandlerInvoker(SimpleEventHandlerInvoker.builder().eventHandlers(projection).build())
+                .eventHandlerInvoker(SimpleEventHandlerInvoker.builder().eventHandlers(projection)
+                        // as the live processor: a failing event is retried, never skipped
+                        .listenerInvocationErrorHandler(PropagatingErrorHandler.instance()).build())
                 .messageSource(eventStore)
                 .tokenStore(tokenStore)
                 .transactionManager(axonTransactions)
