@@ -37,4 +37,16 @@ public class ServiceDataSourceConfiguration {
         }
         return dataSource;
     }
+
+    /**
+     * Axon's units of work in Spring's JDBC transactions, as in the standalone application
+     * ({@code AxonTransactionConfiguration} there explains why Boot 4 needs this declared): the command side's
+     * deadlines commit with the unit of work that schedules them, a projection batch with its token, the webhook
+     * outbox with its processor's token.
+     */
+    @Bean
+    public org.axonframework.common.transaction.TransactionManager axonTransactionManager(
+            org.springframework.transaction.PlatformTransactionManager transactionManager) {
+        return new org.axonframework.spring.messaging.unitofwork.SpringTransactionManager(transactionManager);
+    }
 }
