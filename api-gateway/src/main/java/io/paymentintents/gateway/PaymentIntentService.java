@@ -29,14 +29,25 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * Sends PaymentIntent commands and answers with what the read model shows once it has caught up with them.
  *
  * <p>Read-your-writes: before a command is sent, the caller subscribes to the intent in the read model; the command
- * answers with the version its events reached, and the response waits for the projection to show at least that
- * version. A GET right after the POST therefore sees the same state.
+ * answers with the version its events reached, and the response waits for the read model to show at least that
+ * version. A GET right after the POST therefore sees the same state, on any node: the read model is one table that
+ * every node reads.
+ *
+ * <p>The subscription hears of the update only when this JVM's projection wrote it. With several nodes, the segment
+ * holding the intent may be projected by another node, which tells only its own subscribers; so the wait also reads
+ * the intent itself, at growing intervals ({@code payments.read-model-poll.first-delay} doubling up to
+ * {@code .max-delay}), and answers with whichever shows the version first. On one node the update arrives before
+ * the first read is due, so that costs nothing.
  */
 public class PaymentIntentService {
 
@@ -46,13 +57,22 @@ public class PaymentIntentService {
     private final QueryGateway queries;
     private final Duration readModelTimeout;
     private final int concurrencyRetries;
+    private final Duration firstPollDelay;
+    private final Duration maxPollDelay;
 
     public PaymentIntentService(CommandGateway commands, QueryGateway queries, Duration readModelTimeout,
                                 int concurrencyRetries) {
+        this(commands, queries, readModelTimeout, concurrencyRetries, Duration.ofMillis(10), Duration.ofMillis(100));
+    }
+
+    public PaymentIntentService(CommandGateway commands, QueryGateway queries, Duration readModelTimeout,
+                                int concurrencyRetries, Duration firstPollDelay, Duration maxPollDelay) {
         this.commands = commands;
         this.queries = queries;
         this.readModelTimeout = readModelTimeout;
         this.concurrencyRetries = concurrencyRetries;
+        this.firstPollDelay = firstPollDelay;
+        this.maxPollDelay = maxPollDelay.compareTo(firstPollDelay) < 0 ? firstPollDelay : maxPollDelay;
     }
 
     /** Sends a command that creates the intent; a repeated keyed create answers with the intent already made. */
@@ -92,9 +112,11 @@ public class PaymentIntentService {
                     throw e;
                 }
                 // The stream exists already: this is a retry of a keyed create. Answer with that intent.
-                return awaitVersion(subscription, 0, () -> new ApiException(ApiError.noSuchPaymentIntent(paymentIntentId)));
+                return awaitVersion(accountId, paymentIntentId, subscription, 0,
+                        () -> new ApiException(ApiError.noSuchPaymentIntent(paymentIntentId)));
             }
-            PaymentIntentView view = awaitVersion(subscription, outcome.version(), this::readModelLagging);
+            PaymentIntentView view = awaitVersion(accountId, paymentIntentId, subscription, outcome.version(),
+                    this::readModelLagging);
             if (outcome.declined() != null && declineIsError) {
                 var declined = outcome.declined();
                 throw new ApiException(new ApiError(402, declined.type(), declined.code(), null, declined.message(),
@@ -106,7 +128,8 @@ public class PaymentIntentService {
         } catch (RuntimeException e) {
             ApiError error = Rejections.apiErrorOf(e).orElseGet(() -> translate(e, paymentIntentId));
             PaymentIntentView view = error.paymentIntentId() == null ? null
-                    : awaitVersion(subscription, error.paymentIntentVersion(), this::readModelLagging);
+                    : awaitVersion(accountId, paymentIntentId, subscription, error.paymentIntentVersion(),
+                    this::readModelLagging);
             throw new ApiException(error, view);
         } finally {
             subscription.close();
@@ -159,18 +182,43 @@ public class PaymentIntentService {
         return null;
     }
 
-    private PaymentIntentView awaitVersion(SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription,
+    /**
+     * The first view of the intent at {@code version} or later: pushed by this JVM's projection, or read from the
+     * read model, which another node's projection may have written.
+     */
+    private PaymentIntentView awaitVersion(String accountId, String paymentIntentId,
+                                           SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription,
                                            long version, Supplier<ApiException> onTimeout) {
-        PaymentIntentView view = Flux.concat(subscription.initialResult().flatMap(Mono::justOrEmpty),
-                        subscription.updates())
+        // Subscribing runs the initial query at once: that is the first read of the read model.
+        CompletableFuture<PaymentIntentView> pushed = Flux.concat(
+                        subscription.initialResult().flatMap(Mono::justOrEmpty), subscription.updates())
                 .filter(candidate -> candidate.version() >= version)
                 .next()
-                .timeout(readModelTimeout, Mono.empty())
-                .block();
-        if (view == null) {
-            throw onTimeout.get();
+                .toFuture();
+        long deadline = System.nanoTime() + readModelTimeout.toNanos();
+        long pause = firstPollDelay.toNanos();
+        try {
+            for (long remaining = readModelTimeout.toNanos(); remaining > 0; remaining = deadline - System.nanoTime()) {
+                try {
+                    return pushed.get(Math.min(pause, remaining), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // not pushed yet: read the read model
+                } catch (ExecutionException e) {
+                    pushed = new CompletableFuture<>(); // the subscription failed: keep reading
+                    log.debug("read-model subscription failed, reading instead", e.getCause());
+                }
+                Optional<PaymentIntentView> read = find(accountId, paymentIntentId);
+                if (read.isPresent() && read.get().version() >= version) {
+                    return read.get();
+                }
+                pause = Math.min(pause * 2, maxPollDelay.toNanos());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pushed.cancel(false);
         }
-        return view;
+        throw onTimeout.get();
     }
 
     private ApiException readModelLagging() {
