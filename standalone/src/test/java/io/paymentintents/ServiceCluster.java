@@ -92,6 +92,8 @@ final class ServiceCluster implements AutoCloseable {
             node.close();
         }
         postgres.close();
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
     }
-
 }
