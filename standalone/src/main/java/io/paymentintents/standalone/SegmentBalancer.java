@@ -1,6 +1,5 @@
 package io.paymentintents.standalone;
 
-import org.axonframework.common.DateTimeUtils;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.StreamingEventProcessor;
@@ -10,11 +9,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,38 +24,43 @@ import java.util.function.Supplier;
  * <p>Axon's tracking processor on a JDBC token store does not balance: a node claims every free segment it has a
  * thread for. Every node has a thread per segment, so that a single survivor can take over all of them; without
  * this, the first node to start would therefore hold every segment for good. Each node writes a heartbeat into
- * {@code processor_nodes} every {@code interval}; the nodes seen within {@code liveness} are the live ones. Sorted by
- * id, each gets a quota: segments / nodes, and one more for the first (segments mod nodes). A node holding more than
- * its quota releases the excess (for {@code releaseFor}, so that it does not claim it straight back), but only as
- * many segments as other live nodes lack beyond the segments already free. It never keeps a node from claiming: the
- * takeover of a dead node's segments does not depend on it. Once the dead node's claims have timed out, any node
- * with a free thread claims them, and later rounds even the shares out again.
+ * {@code processor_nodes} every {@code interval}; the nodes seen within {@code liveness} are the live ones. Each
+ * gets a share ({@link #quota}): segments / nodes, and one more for (segments mod nodes) of them. A node holding
+ * more than its share releases the excess, and stays away from it for {@code releaseFor}, in which a node below its
+ * share (its processor's launcher looks for free segments every token-claim interval) takes it.
+ *
+ * <p>It never keeps a node from claiming, so the takeover of a dead node's segments does not depend on it: once the
+ * dead node's claims have timed out, any node with a free thread claims them, and later rounds even the shares out.
+ * {@code liveness} must be shorter than the claim timeout, so that by then the dead node no longer has a share that
+ * others would release segments to.
  *
  * <p>A node whose processors are not all running (starting, stopping, or stopped by an error) sends no heartbeat,
- * so it is given no quota. On a graceful stop a node deletes its row at once.
+ * so it gets no share. On a graceful stop a node deletes its row at once.
  */
 public class SegmentBalancer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentBalancer.class);
+    private static final Duration BACK_OFF = Duration.ofMinutes(1);
 
     private final JdbcTemplate jdbc;
     private final Supplier<EventProcessingConfiguration> processing;
     private final String nodeId;
     private final Duration interval;
     private final Duration liveness;
-    private final Duration claimTimeout;
     private final Duration releaseFor;
+    /** Processor → segment this node released → until when it stays away from it. */
+    private final Map<String, Map<Integer, Long>> released = new ConcurrentHashMap<>();
+    private final Map<String, Long> pausedUntil = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
     private volatile boolean running;
 
     public SegmentBalancer(JdbcTemplate jdbc, Supplier<EventProcessingConfiguration> processing, String nodeId,
-                           Duration interval, Duration liveness, Duration claimTimeout, Duration releaseFor) {
+                           Duration interval, Duration liveness, Duration releaseFor) {
         this.jdbc = jdbc;
         this.processing = processing;
         this.nodeId = nodeId;
         this.interval = interval;
         this.liveness = liveness;
-        this.claimTimeout = claimTimeout;
         this.releaseFor = releaseFor;
     }
 
@@ -88,13 +91,7 @@ public class SegmentBalancer implements SmartLifecycle {
         return running;
     }
 
-    /** Stopped before Axon's processors are, so that the others stop counting on this node first. */
-    @Override
-    public int getPhase() {
-        return Integer.MAX_VALUE - 1;
-    }
-
-    void round() {
+    private void round() {
         try {
             balance();
         } catch (RuntimeException e) {
@@ -103,7 +100,7 @@ public class SegmentBalancer implements SmartLifecycle {
     }
 
     /** One round: heartbeat, then each processor's share. */
-    public void balance() {
+    void balance() {
         List<StreamingEventProcessor> processors = new ArrayList<>();
         for (EventProcessor processor : processing.get().eventProcessors().values()) {
             if (processor instanceof StreamingEventProcessor streaming) {
@@ -132,52 +129,52 @@ public class SegmentBalancer implements SmartLifecycle {
     }
 
     private void balance(StreamingEventProcessor processor, List<String> live) {
-        List<Claim> claims = jdbc.query("""
-                SELECT segment, owner, time_stamp FROM token_entry WHERE processor_name = ? ORDER BY segment""",
-                (row, i) -> new Claim(row.getInt(1), row.getString(2), row.getString(3)), processor.getName());
-        if (claims.isEmpty()) {
-            return; // not initialized yet
+        String name = processor.getName();
+        long now = System.currentTimeMillis();
+        Integer segments = jdbc.queryForObject("SELECT count(*) FROM token_entry WHERE processor_name = ?",
+                Integer.class, name);
+        if (segments == null || segments == 0 || pausedUntil.getOrDefault(name, 0L) > now) {
+            return; // not initialized yet, or backing off (below)
         }
-        // Claims are judged as JdbcTokenStore judges them: by this node's clock against the stored time stamp.
-        Instant now = Instant.now();
-        Map<String, Integer> held = new HashMap<>();
-        int free = 0;
-        for (Claim claim : claims) {
-            if (claim.owner() != null && claim.timestamp() != null
-                    && DateTimeUtils.parseInstant(claim.timestamp()).plus(claimTimeout).isAfter(now)) {
-                held.merge(claim.owner(), 1, Integer::sum);
-            } else {
-                free++;
+        Map<Integer, Long> releasedHere = released.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
+        List<Integer> mine = new ArrayList<>();
+        for (int segment : processor.processingStatus().keySet()) {
+            Long until = releasedHere.get(segment);
+            if (until == null) {
+                mine.add(segment);
+            } else if (until < now) {
+                // Released, taken by no other node, and claimed back: some live node cannot take it (fewer threads
+                // than segments?). Stop for a while rather than pause the segment again every few seconds.
+                releasedHere.clear();
+                pausedUntil.put(name, now + BACK_OFF.toMillis());
+                log.warn("segment {} of processor {} was released, but no other node took it; not balancing {} for "
+                        + "{} s. Does every node run as many threads as there are segments?", segment, name, name,
+                        BACK_OFF.toSeconds());
+                return;
             }
+            // else: released this round or the last, still finishing its batch here
         }
-        int segments = claims.size();
-        List<Integer> mine = new ArrayList<>(processor.processingStatus().keySet());
-        int quota = quota(segments, live, nodeId);
-        if (mine.size() <= quota) {
-            return;
-        }
-        int lacking = 0;
-        for (String node : live) {
-            if (!node.equals(nodeId)) {
-                lacking += Math.max(0, quota(segments, live, node) - held.getOrDefault(node, 0));
-            }
-        }
-        int release = Math.min(mine.size() - quota, lacking - free);
+        // past its time and not back here: another node took it
+        releasedHere.entrySet().removeIf(entry -> entry.getValue() < now
+                && !processor.processingStatus().containsKey(entry.getKey()));
+        int quota = quota(name, segments, live, nodeId);
         mine.sort(null);
-        for (int i = 0; i < release; i++) {
+        for (int i = 0; i < mine.size() - quota; i++) {
             int segment = mine.get(mine.size() - 1 - i);
-            log.info("releasing segment {} of processor {} to another node ({} live nodes, this one holds {}, "
-                    + "its share is {})", segment, processor.getName(), live.size(), mine.size(), quota);
+            log.info("releasing segment {} of processor {} to another node ({} live nodes, this one holds {}, its "
+                    + "share is {})", segment, name, live.size(), mine.size(), quota);
             processor.releaseSegment(segment, releaseFor.toMillis(), TimeUnit.MILLISECONDS);
+            releasedHere.put(segment, now + releaseFor.toMillis());
         }
     }
 
-    /** The number of segments the node at this place among the live nodes should hold. */
-    static int quota(int segments, List<String> live, String node) {
-        int index = live.indexOf(node);
-        return segments / live.size() + (index < segments % live.size() ? 1 : 0);
-    }
-
-    private record Claim(int segment, String owner, String timestamp) {
+    /**
+     * The number of segments a live node should hold: segments / nodes, one more for (segments mod nodes) of them.
+     * Which nodes get one more turns with the processor's name, so that several processors with fewer segments than
+     * nodes do not all end up on the same node.
+     */
+    static int quota(String processor, int segments, List<String> live, String node) {
+        int place = Math.floorMod(live.indexOf(node) + processor.hashCode(), live.size());
+        return segments / live.size() + (place < segments % live.size() ? 1 : 0);
     }
 }

@@ -36,12 +36,10 @@ public class SegmentBalancingConfiguration {
                                           @Qualifier("processorNodeMigrations") Flyway migrated,
                                           org.axonframework.config.Configuration axon,
                                           @Value("${payments.processors.balancing.interval:1s}") Duration interval,
-                                          @Value("${payments.processors.balancing.liveness:3s}") Duration liveness,
-                                          @Value("${axon.eventhandling.tokenstore.claim-timeout:10s}")
-                                          Duration claimTimeout) {
+                                          @Value("${payments.processors.balancing.liveness:3s}") Duration liveness) {
         // the owner JdbcTokenStore writes into token_entry when no node id is configured
         String nodeId = ManagementFactory.getRuntimeMXBean().getName();
         return new SegmentBalancer(new JdbcTemplate(dataSource), axon::eventProcessingConfiguration, nodeId,
-                interval, liveness, claimTimeout, interval.multipliedBy(5));
+                interval, liveness, interval.multipliedBy(5));
     }
 }
