@@ -59,7 +59,10 @@ class ScaleOutBenchmark {
                 Duration.ofSeconds(180))) {
             List<ServiceProcess> services = cluster.nodes();
             run(services, warmupSeconds);
+            Costs before = costs(cluster);
             Result result = run(services, seconds);
+            Costs after = costs(cluster);
+            result.costs = after.minus(before);
 
             String report = result.report(nodes, clients, seconds, extraArguments);
             System.out.println(report);
@@ -112,6 +115,36 @@ class ScaleOutBenchmark {
         return result;
     }
 
+    /**
+     * What the machine spent, which unlike latency and throughput hardly depends on what else runs on it: CPU time
+     * of the nodes and of PostgreSQL's processes, transactions committed and WAL written.
+     */
+    record Costs(long nodeCpuNanos, long postgresCpuNanos, long commits, long walBytes) {
+        Costs minus(Costs earlier) {
+            return new Costs(nodeCpuNanos - earlier.nodeCpuNanos, postgresCpuNanos - earlier.postgresCpuNanos,
+                    commits - earlier.commits, walBytes - earlier.walBytes);
+        }
+    }
+
+    private static Costs costs(ServiceCluster cluster) throws Exception {
+        long nodes = 0;
+        for (ServiceProcess node : cluster.nodes()) {
+            nodes += cpu(node.process().toHandle());
+        }
+        ProcessHandle postgres = cluster.postgresProcess();
+        long server = cpu(postgres) + postgres.descendants().mapToLong(ScaleOutBenchmark::cpu).sum();
+        try (var connection = cluster.connect(); var rows = connection.createStatement().executeQuery(
+                "SELECT (SELECT sum(xact_commit) FROM pg_stat_database), "
+                        + "pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
+            rows.next();
+            return new Costs(nodes, server, rows.getLong(1), rows.getLong(2));
+        }
+    }
+
+    private static long cpu(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
     private static HttpResponse<String> post(ServiceProcess service, String path, String json) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + service.port + path))
                 .timeout(Duration.ofSeconds(30))
@@ -125,6 +158,7 @@ class ScaleOutBenchmark {
         private final AtomicLong failuresCount = new AtomicLong();
         private final Map<Integer, AtomicLong> failureStatuses = new ConcurrentHashMap<>();
         private long failures;
+        private Costs costs;
 
         synchronized void record(long create, long confirm, long pair) {
             samples.add(new long[]{create, confirm, pair});
@@ -140,6 +174,10 @@ class ScaleOutBenchmark {
             out.append(String.format("nodes=%d clients=%d seconds=%d args=%s%n", nodes, clients, seconds, arguments));
             out.append(String.format("pairs=%d (%.1f create+confirm pairs/s), failures=%d %s%n", samples.size(),
                     samples.size() / (double) seconds, failures, failureStatuses));
+            double pairs = Math.max(1, samples.size());
+            out.append(String.format("per pair: %.1f ms CPU in the nodes, %.1f ms CPU in PostgreSQL, %.1f commits, "
+                            + "%.1f kB WAL%n", costs.nodeCpuNanos() / 1e6 / pairs, costs.postgresCpuNanos() / 1e6 / pairs,
+                    costs.commits() / pairs, costs.walBytes() / 1024.0 / pairs));
             out.append("| ms | p50 | p90 | p99 | max |\n|---|---|---|---|---|\n");
             String[] names = {"create", "confirm", "create+confirm"};
             for (int i = 0; i < 3; i++) {

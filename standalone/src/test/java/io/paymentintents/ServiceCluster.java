@@ -82,6 +82,12 @@ final class ServiceCluster implements AutoCloseable {
         return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
     }
 
+    /** The PostgreSQL server's own process (its postmaster), whose children are the server's other processes. */
+    ProcessHandle postgresProcess() throws IOException {
+        long pid = Long.parseLong(Files.readAllLines(root.resolve("postgres").resolve("postmaster.pid")).get(0).trim());
+        return ProcessHandle.of(pid).orElseThrow();
+    }
+
     Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), "postgres", "");
     }

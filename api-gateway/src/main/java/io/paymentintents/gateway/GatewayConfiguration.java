@@ -108,10 +108,11 @@ public class GatewayConfiguration implements WebMvcConfigurer {
                                                      @Value("${payments.concurrency-retries:3}") int retries,
                                                      @Value("${payments.read-model-poll.first-delay:10ms}")
                                                      Duration firstPollDelay,
-                                                     @Value("${payments.read-model-poll.max-delay:100ms}")
-                                                     Duration maxPollDelay) {
+                                                     @Value("${payments.read-model-poll.max-delay:250ms}")
+                                                     Duration maxPollDelay,
+                                                     ObjectProvider<ReadModelLocality> locality) {
         return new PaymentIntentService(commandGateway, queryGateway, timeout, retries, firstPollDelay,
-                maxPollDelay);
+                maxPollDelay, locality.getIfAvailable(() -> ReadModelLocality.UNKNOWN));
     }
 
     /**

@@ -44,14 +44,16 @@ import java.util.function.Supplier;
  * every node reads.
  *
  * <p>The subscription hears of the update only when this JVM's projection wrote it. With several nodes, the segment
- * holding the intent may be projected by another node, which tells only its own subscribers; so the wait also reads
- * the intent itself, at growing intervals ({@code payments.read-model-poll.first-delay} doubling up to
- * {@code .max-delay}), and answers with whichever shows the version first. On one node the update arrives before
- * the first read is due, so that costs nothing.
+ * holding the intent may be projected by another node, which tells only its own subscribers; the wait then also
+ * reads the intent itself, at growing intervals ({@code payments.read-model-poll.first-delay} to {@code .max-delay}),
+ * and answers with whichever shows the version first. Whether this node projects the intent is asked of
+ * {@link ReadModelLocality}: on one node it always does, and no read is added.
  */
 public class PaymentIntentService {
 
     private static final Logger log = LoggerFactory.getLogger(PaymentIntentService.class);
+    /** How often a POST whose intent this node projects checks that it still does (and reads the read model). */
+    private static final Duration LOCAL_CHECK = Duration.ofMillis(500);
 
     private final CommandGateway commands;
     private final QueryGateway queries;
@@ -59,20 +61,24 @@ public class PaymentIntentService {
     private final int concurrencyRetries;
     private final Duration firstPollDelay;
     private final Duration maxPollDelay;
+    private final ReadModelLocality locality;
 
     public PaymentIntentService(CommandGateway commands, QueryGateway queries, Duration readModelTimeout,
                                 int concurrencyRetries) {
-        this(commands, queries, readModelTimeout, concurrencyRetries, Duration.ofMillis(10), Duration.ofMillis(100));
+        this(commands, queries, readModelTimeout, concurrencyRetries, Duration.ofMillis(10), Duration.ofMillis(250),
+                ReadModelLocality.UNKNOWN);
     }
 
     public PaymentIntentService(CommandGateway commands, QueryGateway queries, Duration readModelTimeout,
-                                int concurrencyRetries, Duration firstPollDelay, Duration maxPollDelay) {
+                                int concurrencyRetries, Duration firstPollDelay, Duration maxPollDelay,
+                                ReadModelLocality locality) {
         this.commands = commands;
         this.queries = queries;
         this.readModelTimeout = readModelTimeout;
         this.concurrencyRetries = concurrencyRetries;
         this.firstPollDelay = firstPollDelay;
         this.maxPollDelay = maxPollDelay.compareTo(firstPollDelay) < 0 ? firstPollDelay : maxPollDelay;
+        this.locality = locality;
     }
 
     /** Sends a command that creates the intent; a repeated keyed create answers with the intent already made. */
@@ -184,7 +190,11 @@ public class PaymentIntentService {
 
     /**
      * The first view of the intent at {@code version} or later: pushed by this JVM's projection, or read from the
-     * read model, which another node's projection may have written.
+     * read model, which another node's projection may have written. While another node projects the intent, the
+     * read model is read again after a pause of a quarter of the time waited so far (at least
+     * {@code firstPollDelay}, at most {@code maxPollDelay}): often at first, when the answer is due, and seldom when
+     * the projection is held up (a dead node's segments not taken over yet). While this node projects it, the push
+     * is what arrives, and the read model is read only every {@code LOCAL_CHECK}, in case the segment moved.
      */
     private PaymentIntentView awaitVersion(String accountId, String paymentIntentId,
                                            SubscriptionQueryResult<Optional<PaymentIntentView>, PaymentIntentView> subscription,
@@ -195,12 +205,14 @@ public class PaymentIntentService {
                 .filter(candidate -> candidate.version() >= version)
                 .next()
                 .toFuture();
-        long deadline = System.nanoTime() + readModelTimeout.toNanos();
-        long pause = firstPollDelay.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + readModelTimeout.toNanos();
         try {
-            for (long remaining = readModelTimeout.toNanos(); remaining > 0; remaining = deadline - System.nanoTime()) {
+            for (long now = start; now < deadline; now = System.nanoTime()) {
+                long pause = locality.projectedHere(paymentIntentId) ? LOCAL_CHECK.toNanos()
+                        : Math.max(firstPollDelay.toNanos(), Math.min((now - start) / 4, maxPollDelay.toNanos()));
                 try {
-                    return pushed.get(Math.min(pause, remaining), TimeUnit.NANOSECONDS);
+                    return pushed.get(Math.min(pause, deadline - now), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
                     // not pushed yet: read the read model
                 } catch (ExecutionException e) {
@@ -211,7 +223,6 @@ public class PaymentIntentService {
                 if (read.isPresent() && read.get().version() >= version) {
                     return read.get();
                 }
-                pause = Math.min(pause * 2, maxPollDelay.toNanos());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -41,6 +41,10 @@ class ReadYourWritesTest {
     private final ScheduledExecutorService projection = Executors.newSingleThreadScheduledExecutor();
 
     private PaymentIntentService service() {
+        return service(ReadModelLocality.UNKNOWN);
+    }
+
+    private PaymentIntentService service(ReadModelLocality locality) {
         commandBus.subscribe(CancelPaymentIntent.class.getName(), command -> CommandOutcome.accepted("pi_1", 3));
         queryBus.subscribe(FindPaymentIntent.class.getName(), PaymentIntentView.class, query -> {
             reads.incrementAndGet();
@@ -48,7 +52,7 @@ class ReadYourWritesTest {
         });
         return new PaymentIntentService(DefaultCommandGateway.builder().commandBus(commandBus).build(),
                 DefaultQueryGateway.builder().queryBus(queryBus).build(), Duration.ofSeconds(10), 3,
-                Duration.ofMillis(10), Duration.ofMillis(100));
+                Duration.ofMillis(10), Duration.ofMillis(250), locality);
     }
 
     private static PaymentIntentView view(long version) {
@@ -88,6 +92,39 @@ class ReadYourWritesTest {
                 Map.of());
 
         assertThat(answered).isSameAs(projected);
+        projection.shutdownNow();
+    }
+
+    @Test
+    void aWriteThisNodeProjectsIsNotReadAgainWhileItsUpdateIsDue() {
+        PaymentIntentService service = service(id -> true);
+        readModel.set(view(2));
+        PaymentIntentView projected = view(3);
+        projection.schedule(() -> emitter.emit(FindPaymentIntent.class, query -> true, projected), 200,
+                TimeUnit.MILLISECONDS);
+
+        PaymentIntentView answered = service.execute("acct_1", "pi_1", new CancelPaymentIntent("pi_1", "acct_1", null),
+                Map.of());
+
+        assertThat(answered).isSameAs(projected);
+        assertThat(reads.get()).as("the initial result only").isEqualTo(1);
+        projection.shutdownNow();
+    }
+
+    @Test
+    void aSegmentThatMovedAwayIsNoticedByReading() {
+        // this node held the intent's segment when the POST came, then another node took it and projected the event
+        AtomicInteger checks = new AtomicInteger();
+        PaymentIntentService moving = service(id -> checks.incrementAndGet() == 1);
+        readModel.set(view(2));
+        projection.schedule(() -> readModel.set(view(3)), 100, TimeUnit.MILLISECONDS);
+
+        long start = System.nanoTime();
+        PaymentIntentView answered = moving.execute("acct_1", "pi_1", new CancelPaymentIntent("pi_1", "acct_1", null),
+                Map.of());
+
+        assertThat(answered.version()).isEqualTo(3);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         projection.shutdownNow();
     }
 

@@ -1,5 +1,8 @@
 package io.paymentintents.standalone;
 
+import io.paymentintents.gateway.ReadModelLocality;
+import io.paymentintents.query.PaymentIntentProjection;
+import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
@@ -13,11 +16,12 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 
 /**
- * Several identical nodes on one database: the table of live nodes, and the {@link SegmentBalancer} that shares the
- * event processors' segments among them (docs/deployment.md, "N identical nodes on PostgreSQL").
+ * Several identical nodes on one database (docs/deployment.md, "N identical nodes on PostgreSQL"): the table of live
+ * nodes, the {@link SegmentBalancer} that shares the event processors' segments among them, and what tells a POST
+ * whether this node projects its intent.
  */
 @Configuration(proxyBeanMethods = false)
-public class SegmentBalancingConfiguration {
+public class ScaleOutConfiguration {
 
     @Bean(initMethod = "migrate")
     public Flyway processorNodeMigrations(DataSource dataSource) {
@@ -28,6 +32,19 @@ public class SegmentBalancingConfiguration {
                      .baselineOnMigrate(true)
                      .baselineVersion("0")
                      .load();
+    }
+
+    /**
+     * Whether this node's {@code payment-intents} processor holds the segment of an intent: Axon puts an event in the
+     * segment that matches the hash of its sequence identifier, the intent id (the default sequencing policy).
+     */
+    @Bean
+    public ReadModelLocality readModelLocality(org.axonframework.config.Configuration axon) {
+        return paymentIntentId -> axon.eventProcessingConfiguration()
+                .eventProcessor(PaymentIntentProjection.PROCESSING_GROUP, StreamingEventProcessor.class)
+                .map(processor -> processor.processingStatus().values().stream()
+                        .anyMatch(status -> status.getSegment().matches(paymentIntentId)))
+                .orElse(false);
     }
 
     @Bean
