@@ -23,6 +23,12 @@ import java.time.Duration;
 @Configuration(proxyBeanMethods = false)
 public class ScaleOutConfiguration {
 
+    /** Nodes starting together on a new database migrate it one at a time. */
+    @Bean
+    public static MigrationLock migrationLock() {
+        return new MigrationLock();
+    }
+
     @Bean(initMethod = "migrate")
     public Flyway processorNodeMigrations(DataSource dataSource) {
         return Flyway.configure()
