@@ -57,6 +57,17 @@ public class MigrationLock implements BeanPostProcessor {
         return bean;
     }
 
+    /** Runs one migration under the lock, outside Spring (the operator command). */
+    public static void migrate(Flyway flyway, String name) {
+        MigrationLock lock = new MigrationLock();
+        lock.postProcessBeforeInitialization(flyway, name);
+        try {
+            flyway.migrate();
+        } finally {
+            lock.postProcessAfterInitialization(flyway, name);
+        }
+    }
+
     private static Connection lock(DataSource dataSource, String beanName) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         try {
