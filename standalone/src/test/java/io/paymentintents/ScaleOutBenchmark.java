@@ -2,6 +2,7 @@ package io.paymentintents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.net.URI;
@@ -38,6 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * {@code -Dbenchmark.args="--a=b --c=d"} passes settings to every node. The report goes to standard output and to
  * {@code standalone/target/benchmarks/scale-out-<nodes>.md}.
+ *
+ * <p>{@code -Dbenchmark.baseline=/path/to/other/checkout} (built there with {@code test-compile}) instead compares
+ * one node of that build with one node of this one, each on its own database of one PostgreSQL, every client
+ * alternating between the two pair by pair: on a machine whose load changes from minute to minute, both then run
+ * under the same load.
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class ScaleOutBenchmark {
@@ -54,6 +60,93 @@ class ScaleOutBenchmark {
             .filter(a -> !a.isBlank()).toList();
 
     @Test
+    @EnabledIfSystemProperty(named = "benchmark.baseline", matches = ".+")
+    void baselineAgainstThisBuild() throws Exception {
+        Path root = Files.createTempDirectory("scale-out-ab");
+        Path project = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        String baselineClasspath = System.getProperty("java.class.path")
+                .replace(project.toString(), Path.of(System.getProperty("benchmark.baseline")).toAbsolutePath().toString());
+        List<ServiceProcess> both = new ArrayList<>();
+        try (var postgres = io.paymentintents.standalone.EmbeddedPostgresConfiguration.start(root.resolve("pg"), 0)) {
+            for (String database : List.of("baseline", "current")) {
+                try (var connection = postgres.getPostgresDatabase().getConnection()) {
+                    connection.createStatement().execute("CREATE DATABASE " + database);
+                }
+                List<String> arguments = new ArrayList<>(List.of(
+                        "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", database),
+                        "--spring.datasource.username=postgres"));
+                arguments.addAll(extraArguments);
+                Path data = Files.createDirectories(root.resolve(database));
+                both.add(database.equals("baseline")
+                        ? ServiceProcess.launch(data, KEY, baselineClasspath, List.of("-Xmx1g"), arguments)
+                        : ServiceProcess.launch(data, KEY, List.of("-Xmx1g"), arguments));
+            }
+            for (ServiceProcess node : both) {
+                node.awaitHealthy(Duration.ofSeconds(180));
+            }
+            alternate(both, warmupSeconds);
+            Result[] results = alternate(both, seconds);
+            String report = "baseline " + System.getProperty("benchmark.baseline") + ":\n"
+                    + results[0].report(1, clients, seconds, extraArguments) + "\nthis build:\n"
+                    + results[1].report(1, clients, seconds, extraArguments);
+            System.out.println(report);
+            Path out = Path.of("target", "benchmarks");
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("scale-out-baseline.md"), report);
+        } finally {
+            for (ServiceProcess node : both) {
+                node.close();
+            }
+        }
+    }
+
+    /** Every client sends a pair to one node, then one to the other, and so on: both under the same load. */
+    private Result[] alternate(List<ServiceProcess> nodes, int duration) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(duration).toNanos();
+        Result[] results = {new Result(), new Result()};
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int first = c % 2;
+                futures.add(pool.submit(() -> {
+                    for (int turn = first; System.nanoTime() < end; turn = 1 - turn) {
+                        pair(nodes.get(turn), nodes.get(turn), results[turn]);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return results;
+    }
+
+    private static void pair(ServiceProcess first, ServiceProcess second, Result result) throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> created = post(first, "/v1/payment_intents",
+                "{\"amount\": 2000, \"currency\": \"usd\", \"payment_method\": \"pm_card_visa\"}");
+        long afterCreate = System.nanoTime();
+        if (created.statusCode() != 200) {
+            result.fail(created.statusCode());
+            return;
+        }
+        String id = ServiceTest.JSON.readTree(created.body()).get("id").asText();
+        HttpResponse<String> confirmed = post(second, "/v1/payment_intents/" + id + "/confirm", "{}");
+        long afterConfirm = System.nanoTime();
+        JsonNode body = ServiceTest.JSON.readTree(confirmed.body());
+        if (confirmed.statusCode() != 200 || !"succeeded".equals(body.path("status").asText())) {
+            result.fail(confirmed.statusCode());
+            return;
+        }
+        result.record(afterCreate - start, afterConfirm - afterCreate, afterConfirm - start);
+    }
+
+    @Test
+    @DisabledIfSystemProperty(named = "benchmark.baseline", matches = ".+")
     void createAndConfirm() throws Exception {
         try (ServiceCluster cluster = ServiceCluster.start(nodes, List.of("-Xmx1g"), extraArguments,
                 Duration.ofSeconds(180))) {
@@ -83,25 +176,9 @@ class ScaleOutBenchmark {
             for (int c = 0; c < clients; c++) {
                 futures.add(pool.submit(() -> {
                     while (System.nanoTime() < end) {
-                        long start = System.nanoTime();
                         ServiceProcess first = services.get(Math.floorMod(next.getAndIncrement(), services.size()));
-                        HttpResponse<String> created = post(first, "/v1/payment_intents",
-                                "{\"amount\": 2000, \"currency\": \"usd\", \"payment_method\": \"pm_card_visa\"}");
-                        long afterCreate = System.nanoTime();
-                        if (created.statusCode() != 200) {
-                            result.fail(created.statusCode());
-                            continue;
-                        }
-                        String id = ServiceTest.JSON.readTree(created.body()).get("id").asText();
                         ServiceProcess second = services.get(Math.floorMod(next.getAndIncrement(), services.size()));
-                        HttpResponse<String> confirmed = post(second, "/v1/payment_intents/" + id + "/confirm", "{}");
-                        long afterConfirm = System.nanoTime();
-                        JsonNode body = ServiceTest.JSON.readTree(confirmed.body());
-                        if (confirmed.statusCode() != 200 || !"succeeded".equals(body.path("status").asText())) {
-                            result.fail(confirmed.statusCode());
-                            continue;
-                        }
-                        result.record(afterCreate - start, afterConfirm - afterCreate, afterConfirm - start);
+                        pair(first, second, result);
                     }
                     return null;
                 }));
@@ -175,9 +252,12 @@ class ScaleOutBenchmark {
             out.append(String.format("pairs=%d (%.1f create+confirm pairs/s), failures=%d %s%n", samples.size(),
                     samples.size() / (double) seconds, failures, failureStatuses));
             double pairs = Math.max(1, samples.size());
-            out.append(String.format("per pair: %.1f ms CPU in the nodes, %.1f ms CPU in PostgreSQL, %.1f commits, "
-                            + "%.1f kB WAL%n", costs.nodeCpuNanos() / 1e6 / pairs, costs.postgresCpuNanos() / 1e6 / pairs,
-                    costs.commits() / pairs, costs.walBytes() / 1024.0 / pairs));
+            if (costs != null) {
+                out.append(String.format("per pair: %.1f ms CPU in the nodes, %.1f ms CPU in PostgreSQL, %.1f commits, "
+                                + "%.1f kB WAL%n", costs.nodeCpuNanos() / 1e6 / pairs,
+                        costs.postgresCpuNanos() / 1e6 / pairs, costs.commits() / pairs,
+                        costs.walBytes() / 1024.0 / pairs));
+            }
             out.append("| ms | p50 | p90 | p99 | max |\n|---|---|---|---|---|\n");
             String[] names = {"create", "confirm", "create+confirm"};
             for (int i = 0; i < 3; i++) {

@@ -51,11 +51,17 @@ final class ServiceProcess implements AutoCloseable {
      */
     static ServiceProcess launch(Path dataDirectory, String key, List<String> jvmOptions, List<String> arguments)
             throws IOException {
+        return launch(dataDirectory, key, System.getProperty("java.class.path"), jvmOptions, arguments);
+    }
+
+    /** As {@link #launch(Path, String, List, List)}, with another build's classes (a benchmark's baseline). */
+    static ServiceProcess launch(Path dataDirectory, String key, String classpath, List<String> jvmOptions,
+                                 List<String> arguments) throws IOException {
         int port = freePort();
         Path log = Files.createTempFile(dataDirectory, "service-", ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path")));
+                "-cp", classpath));
         command.addAll(jvmOptions);
         command.addAll(List.of("-Ddisable-axoniq-console-message=true", PaymentIntentsApplication.class.getName(),
                 "--server.port=" + port, "--payments.data-dir=" + dataDirectory, "--payments.keys.secret=" + key));
