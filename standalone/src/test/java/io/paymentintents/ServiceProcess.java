@@ -40,17 +40,39 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service and waits until it is healthy; {@code arguments} are extra {@code --name=value}s. */
     static ServiceProcess start(Path dataDirectory, String key, List<String> arguments) throws Exception {
+        ServiceProcess service = launch(dataDirectory, key, List.of("-XX:TieredStopAtLevel=1"), arguments);
+        service.awaitHealthy(Duration.ofSeconds(90));
+        return service;
+    }
+
+    /**
+     * Starts the service without waiting for it ({@link #awaitHealthy}), so that several can start at once;
+     * {@code jvmOptions} go before the main class, {@code arguments} after it.
+     */
+    static ServiceProcess launch(Path dataDirectory, String key, List<String> jvmOptions, List<String> arguments)
+            throws IOException {
+        return launch(dataDirectory, key, System.getProperty("java.class.path"), jvmOptions, arguments);
+    }
+
+    /** As {@link #launch(Path, String, List, List)}, with another build's classes (a benchmark's baseline). */
+    static ServiceProcess launch(Path dataDirectory, String key, String classpath, List<String> jvmOptions,
+                                 List<String> arguments) throws IOException {
         int port = freePort();
         Path log = Files.createTempFile(dataDirectory, "service-", ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-XX:TieredStopAtLevel=1",
-                "-Ddisable-axoniq-console-message=true", PaymentIntentsApplication.class.getName(),
+                "-cp", classpath));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Ddisable-axoniq-console-message=true", PaymentIntentsApplication.class.getName(),
                 "--server.port=" + port, "--payments.data-dir=" + dataDirectory, "--payments.keys.secret=" + key));
         command.addAll(arguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServiceProcess service = new ServiceProcess(process, log, port, key);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        return new ServiceProcess(process, log, port, key);
+    }
+
+    /** Waits until the service answers its health check; stops it and fails if it does not in time. */
+    ServiceProcess awaitHealthy(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("the service did not start:\n" + Files.readString(log));
@@ -58,14 +80,14 @@ final class ServiceProcess implements AutoCloseable {
             try {
                 if (HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
                         .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return service;
+                    return this;
                 }
             } catch (IOException e) {
                 // not listening yet
             }
             Thread.sleep(250);
         }
-        service.close();
+        close();
         throw new AssertionError("the service did not become healthy:\n" + Files.readString(log));
     }
 

@@ -105,8 +105,14 @@ public class GatewayConfiguration implements WebMvcConfigurer {
     @Bean
     public PaymentIntentService paymentIntentService(CommandGateway commandGateway, QueryGateway queryGateway,
                                                      @Value("${payments.read-model-timeout:10s}") Duration timeout,
-                                                     @Value("${payments.concurrency-retries:3}") int retries) {
-        return new PaymentIntentService(commandGateway, queryGateway, timeout, retries);
+                                                     @Value("${payments.concurrency-retries:3}") int retries,
+                                                     @Value("${payments.read-model-poll.first-delay:10ms}")
+                                                     Duration firstPollDelay,
+                                                     @Value("${payments.read-model-poll.max-delay:250ms}")
+                                                     Duration maxPollDelay,
+                                                     ObjectProvider<ReadModelLocality> locality) {
+        return new PaymentIntentService(commandGateway, queryGateway, timeout, retries, firstPollDelay,
+                maxPollDelay, locality.getIfAvailable(() -> ReadModelLocality.UNKNOWN));
     }
 
     /**

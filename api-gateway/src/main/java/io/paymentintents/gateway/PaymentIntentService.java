@@ -30,30 +30,56 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * Sends PaymentIntent commands and answers with what the read model shows once it has caught up with them.
  *
  * <p>Read-your-writes: before a command is sent, the caller subscribes to the intent in the read model; the command
- * answers with the version its events reached, and the response waits for the projection to show at least that
- * version. A GET right after the POST therefore sees the same state.
+ * answers with the version its events reached, and the response waits for the read model to show at least that
+ * version. A GET right after the POST therefore sees the same state, on any node: the read model is one table that
+ * every node reads.
+ *
+ * <p>The subscription hears of the update only when this JVM's projection wrote it. With several nodes, the segment
+ * holding the intent may be projected by another node, which tells only its own subscribers; the wait then also
+ * reads the intent itself, at growing intervals ({@code payments.read-model-poll.first-delay} to {@code .max-delay}),
+ * and answers with whichever shows the version first. Whether this node projects the intent is asked of
+ * {@link ReadModelLocality}: on one node it always does, and no read is added.
  */
 public class PaymentIntentService {
 
     private static final Logger log = LoggerFactory.getLogger(PaymentIntentService.class);
+    /** How often a POST whose intent this node projects checks that it still does (and reads the read model). */
+    private static final Duration LOCAL_CHECK = Duration.ofMillis(500);
 
     private final CommandGateway commands;
     private final QueryGateway queries;
     private final Duration readModelTimeout;
     private final int concurrencyRetries;
+    private final Duration firstPollDelay;
+    private final Duration maxPollDelay;
+    private final ReadModelLocality locality;
 
     public PaymentIntentService(CommandGateway commands, QueryGateway queries, Duration readModelTimeout,
                                 int concurrencyRetries) {
+        this(commands, queries, readModelTimeout, concurrencyRetries, Duration.ofMillis(10), Duration.ofMillis(250),
+                ReadModelLocality.UNKNOWN);
+    }
+
+    public PaymentIntentService(CommandGateway commands, QueryGateway queries, Duration readModelTimeout,
+                                int concurrencyRetries, Duration firstPollDelay, Duration maxPollDelay,
+                                ReadModelLocality locality) {
         this.commands = commands;
         this.queries = queries;
         this.readModelTimeout = readModelTimeout;
         this.concurrencyRetries = concurrencyRetries;
+        this.firstPollDelay = firstPollDelay;
+        this.maxPollDelay = maxPollDelay.compareTo(firstPollDelay) < 0 ? firstPollDelay : maxPollDelay;
+        this.locality = locality;
     }
 
     /** Sends a command that creates the intent; a repeated keyed create answers with the intent already made. */
@@ -97,9 +123,11 @@ public class PaymentIntentService {
                     throw e;
                 }
                 // The stream exists already: this is a retry of a keyed create. Answer with that intent.
-                return awaitVersion(subscription, 0, () -> new ApiException(ApiError.noSuchPaymentIntent(paymentIntentId)));
+                return awaitVersion(accountId, paymentIntentId, subscription, 0,
+                        () -> new ApiException(ApiError.noSuchPaymentIntent(paymentIntentId)));
             }
-            PaymentIntentView view = awaitVersion(subscription, outcome.version(), this::readModelLagging);
+            PaymentIntentView view = awaitVersion(accountId, paymentIntentId, subscription, outcome.version(),
+                    this::readModelLagging);
             if (outcome.declined() != null && declineIsError) {
                 var declined = outcome.declined();
                 throw new ApiException(new ApiError(402, declined.type(), declined.code(), null, declined.message(),
@@ -111,7 +139,8 @@ public class PaymentIntentService {
         } catch (RuntimeException e) {
             ApiError error = Rejections.apiErrorOf(e).orElseGet(() -> translate(e, paymentIntentId));
             PaymentIntentView view = error.paymentIntentId() == null ? null
-                    : awaitVersion(subscription, error.paymentIntentVersion(), this::readModelLagging);
+                    : awaitVersion(accountId, paymentIntentId, subscription, error.paymentIntentVersion(),
+                    this::readModelLagging);
             throw new ApiException(error, view);
         } finally {
             subscription.close();
@@ -176,17 +205,47 @@ public class PaymentIntentService {
         return null;
     }
 
-    private PaymentIntentView awaitVersion(SubscriptionQueryResult<PaymentIntentView, PaymentIntentView> subscription,
+    /**
+     * The first view of the intent at {@code version} or later: pushed by this JVM's projection, or read from the
+     * read model, which another node's projection may have written. While another node projects the intent, the
+     * read model is read again after a pause of a quarter of the time waited so far (at least
+     * {@code firstPollDelay}, at most {@code maxPollDelay}): often at first, when the answer is due, and seldom when
+     * the projection is held up (a dead node's segments not taken over yet). While this node projects it, the push
+     * is what arrives, and the read model is read only every {@code LOCAL_CHECK}, in case the segment moved.
+     */
+    private PaymentIntentView awaitVersion(String accountId, String paymentIntentId,
+                                           SubscriptionQueryResult<PaymentIntentView, PaymentIntentView> subscription,
                                            long version, Supplier<ApiException> onTimeout) {
-        PaymentIntentView view = Flux.concat(subscription.initialResult(), subscription.updates())
+        // Subscribing runs the initial query at once: that is the first read of the read model.
+        CompletableFuture<PaymentIntentView> pushed = Flux.concat(subscription.initialResult(), subscription.updates())
                 .filter(candidate -> candidate.version() >= version)
                 .next()
-                .timeout(readModelTimeout, Mono.empty())
-                .block();
-        if (view == null) {
-            throw onTimeout.get();
+                .toFuture();
+        long start = System.nanoTime();
+        long deadline = start + readModelTimeout.toNanos();
+        try {
+            for (long now = start; now < deadline; now = System.nanoTime()) {
+                long pause = locality.projectedHere(paymentIntentId) ? LOCAL_CHECK.toNanos()
+                        : Math.max(firstPollDelay.toNanos(), Math.min((now - start) / 4, maxPollDelay.toNanos()));
+                try {
+                    return pushed.get(Math.min(pause, deadline - now), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // not pushed yet: read the read model
+                } catch (ExecutionException e) {
+                    pushed = new CompletableFuture<>(); // the subscription failed: keep reading
+                    log.debug("read-model subscription failed, reading instead", e.getCause());
+                }
+                Optional<PaymentIntentView> read = find(accountId, paymentIntentId);
+                if (read.isPresent() && read.get().version() >= version) {
+                    return read.get();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pushed.cancel(false);
         }
-        return view;
+        throw onTimeout.get();
     }
 
     private ApiException readModelLagging() {

@@ -2,6 +2,7 @@ package io.paymentintents.standalone.admin;
 
 import io.paymentintents.gateway.GatewaySchemaConfiguration;
 import io.paymentintents.standalone.EmbeddedPostgresConfiguration;
+import io.paymentintents.standalone.MigrationLock;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -52,7 +53,7 @@ final class AdminDatabase implements AutoCloseable {
             }
         }
         try {
-            GatewaySchemaConfiguration.flyway(database.dataSource).migrate();
+            MigrationLock.migrate(GatewaySchemaConfiguration.flyway(database.dataSource), "gatewayMigrations");
         } catch (RuntimeException e) {
             database.close();
             throw e;
