@@ -1,0 +1,124 @@
+package io.paymentintents.benchmark;
+
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The benchmark's scenarios, each one {@link OpenLoop.Operation}:
+ * <ul>
+ * <li>{@code create}: a keyed create with a card attached ({@code requires_confirmation});</li>
+ * <li>{@code pair}: the same create, then a keyed confirm of it as soon as the create answered (a pair is one
+ * successful payment); labels {@code create}, {@code confirm} and {@code pair} (the pair from its due time);</li>
+ * <li>{@code retrieve}: GET of a random intent made earlier in the run;</li>
+ * <li>{@code list}: GET of the first page (limit 10), every other time filtered by a customer.</li>
+ * </ul>
+ * Bodies are what a shop's server would send: amount, currency, customer, description, two metadata entries and
+ * the payment method, form-encoded as Stripe's SDKs do, each POST with an Idempotency-Key.
+ */
+final class Scenarios {
+
+    static final int CUSTOMERS = 1000;
+
+    private final Api api;
+    private final boolean keyed;
+    private final AtomicLong sequence = new AtomicLong();
+    private final String runTag = Long.toString(System.currentTimeMillis(), 36);
+    /** Intents made so far (the newest 16,384), for retrieve. */
+    private final AtomicReferenceArray<String> made = new AtomicReferenceArray<>(16_384);
+    private final AtomicLong madeCount = new AtomicLong();
+
+    Scenarios(Api api, boolean keyed) {
+        this.api = api;
+        this.keyed = keyed;
+    }
+
+    OpenLoop.Operation byName(String name) {
+        return switch (name) {
+            case "create" -> this::create;
+            case "pair" -> this::pair;
+            case "retrieve" -> this::retrieve;
+            case "list" -> this::list;
+            default -> throw new IllegalArgumentException("no scenario " + name
+                    + " (create, pair, retrieve, list)");
+        };
+    }
+
+    long made() {
+        return madeCount.get();
+    }
+
+    String createBody() {
+        long n = sequence.incrementAndGet();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        Map<String, Object> form = new LinkedHashMap<>();
+        form.put("amount", 500 + random.nextInt(99_500));
+        form.put("currency", "usd");
+        form.put("customer", "cus_bench" + (n % CUSTOMERS));
+        form.put("description", "Order " + runTag + "-" + n);
+        form.put("metadata[order_id]", runTag + "-" + n);
+        form.put("metadata[channel]", "web");
+        form.put("payment_method", "pm_card_visa");
+        return Api.form(form);
+    }
+
+    private String key() {
+        return keyed ? UUID.randomUUID().toString() : null;
+    }
+
+    private CompletableFuture<String> createStep(long intended, StepStats stats) {
+        return api.post("/v1/payment_intents", createBody(), key()).handle((response, failure) -> {
+            if (stats.record("create", intended, response, failure)) {
+                String id = Api.idOf(response.body());
+                long index = madeCount.getAndIncrement();
+                made.set((int) (index % made.length()), id);
+                return id;
+            }
+            return null;
+        });
+    }
+
+    private CompletableFuture<?> create(long intended, StepStats stats) {
+        return createStep(intended, stats);
+    }
+
+    private CompletableFuture<?> pair(long intended, StepStats stats) {
+        return createStep(intended, stats).thenCompose(id -> {
+            if (id == null) {
+                stats.op("pair").errors.computeIfAbsent("create failed", k -> new java.util.concurrent.atomic
+                        .LongAdder()).increment();
+                return CompletableFuture.completedFuture(null);
+            }
+            long confirmSent = System.nanoTime();
+            return api.post("/v1/payment_intents/" + id + "/confirm", "", key())
+                    .handle((HttpResponse<String> response, Throwable failure) -> {
+                        stats.record("confirm", confirmSent, response, failure);
+                        stats.record("pair", intended, response, failure);
+                        return null;
+                    });
+        });
+    }
+
+    private CompletableFuture<?> retrieve(long intended, StepStats stats) {
+        long count = madeCount.get();
+        if (count == 0) {
+            throw new IllegalStateException("retrieve needs intents made earlier in the run");
+        }
+        long newest = Math.min(count, made.length());
+        String id = made.get((int) ((count - 1 - ThreadLocalRandom.current().nextLong(newest)) % made.length()));
+        return api.get("/v1/payment_intents/" + id)
+                .handle((response, failure) -> stats.record("retrieve", intended, response, failure));
+    }
+
+    private CompletableFuture<?> list(long intended, StepStats stats) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String path = random.nextBoolean() ? "/v1/payment_intents?limit=10"
+                : "/v1/payment_intents?limit=10&customer=cus_bench" + random.nextInt(CUSTOMERS);
+        return api.get(path).handle((response, failure) -> stats.record("list", intended, response, failure));
+    }
+}
