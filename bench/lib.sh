@@ -149,3 +149,39 @@ machine_env() {
   echo "postgresql=$(psql_bench -d "$PG_DB" -Atc 'SELECT version()' 2>/dev/null)"
   echo "postgresql settings=$(psql_bench -d "$PG_DB" -Atc "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers','synchronous_commit','fsync','wal_sync_method','max_connections','commit_delay','full_page_writes')" 2>/dev/null)"
 }
+
+# Writes $OUT/statements.txt: every statement PostgreSQL ran while one keyed create and one keyed confirm were
+# served (the service idle otherwise), with its backend and transaction (virtual xid): the shape the pgbench scripts
+# copy. Turns statement logging on for the cluster for those seconds only (ALTER SYSTEM, reverted at once).
+capture_statements() {
+  local pglog=/var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log
+  [ -f "$pglog" ] || { log "no $pglog: statements not captured"; return 0; }
+  psql_admin -d postgres -c "\"ALTER SYSTEM SET log_min_duration_statement = 0\"" \
+    -c "\"ALTER SYSTEM SET log_line_prefix = '%m [%p] vxid=%v '\"" -c "\"SELECT pg_reload_conf()\"" >/dev/null
+  sleep 1.5
+  local before id auth=(-H "Authorization: Bearer $SECRET_KEY")
+  before=$(wc -l <"$pglog")
+  echo "--- one keyed create" >"$OUT/statements.raw"
+  id=$(curl -sf "${auth[@]}" -H "Idempotency-Key: capture-$RANDOM$RANDOM" "http://127.0.0.1:$SERVICE_PORT/v1/payment_intents" \
+    -d amount=2000 -d currency=usd -d customer=cus_capture -d payment_method=pm_card_visa \
+    -d "metadata[order_id]=capture" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
+  sleep 0.7
+  sed -n "$((before + 1)),\$p" "$pglog" >>"$OUT/statements.raw"
+  before=$(wc -l <"$pglog")
+  echo "--- one keyed confirm of $id" >>"$OUT/statements.raw"
+  curl -sf "${auth[@]}" -X POST -H "Idempotency-Key: capture-$RANDOM$RANDOM" \
+    "http://127.0.0.1:$SERVICE_PORT/v1/payment_intents/$id/confirm" >/dev/null
+  sleep 0.7
+  sed -n "$((before + 1)),\$p" "$pglog" >>"$OUT/statements.raw"
+  psql_admin -d postgres -c "\"ALTER SYSTEM RESET log_min_duration_statement\"" \
+    -c "\"ALTER SYSTEM RESET log_line_prefix\"" -c "\"SELECT pg_reload_conf()\"" >/dev/null
+  # one line per executed statement: time, backend, transaction, text (parse/bind steps and parameters left out)
+  awk '/^---/ {print; next}
+       / (execute [^:]*|statement): / && !/scheduled_tasks/ {
+         match($0, /\[[0-9]+\]/); pid = substr($0, RSTART, RLENGTH);
+         match($0, /vxid=[^ ]*/); vx = substr($0, RSTART + 5, RLENGTH - 5);
+         sub(/.*(execute [^:]*|statement): /, ""); if ($0 == "") next;
+         printf "%s %-8s %-10s %s\n", substr(FILENAME, 1, 0), pid, vx, substr($0, 1, 150) }' \
+    "$OUT/statements.raw" >"$OUT/statements.txt"
+  log "statements of one create and one confirm: $OUT/statements.txt"
+}

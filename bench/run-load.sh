@@ -64,6 +64,7 @@ if [ "${PROFILE:-0}" = 1 ]; then
 fi
 echo "service=java ${SERVICE_JAVA_OPTS:-} -jar standalone/target/payment-intents.jar ${SERVICE_ARGS:-} (SPRING_DATASOURCE_URL=$JDBC_URL)" >>"$OUT/env.txt"
 start_service
+capture_statements
 
 log "load: warm-up $WARMUP; fixed $FIXED; ramps $RAMPS (x$RAMP_FACTOR, $RAMP_STEP a step)"
 bench load --url="http://127.0.0.1:$SERVICE_PORT" --key="$SECRET_KEY" --jdbc="$JDBC_URL" \
