@@ -12,7 +12,8 @@
 #   PROFILE=1            record the service with JFR (service.jfr in the run directory)
 #   LABEL=text           a title for the report
 #   FIXED, RAMPS, WARMUP, RAMP_STEP, RAMP_FACTOR: the plan (see LoadRun); PGBENCH_CLIENTS, PGBENCH_SECONDS
-#   SHAPE=transactional|autocommit   the pgbench scripts' transactions (docs/benchmarks.md)
+#   SHAPES="transactional batched-bound"   the pgbench scripts' transactions (autocommit: as before fix 1)
+#   SKIP_PGBENCH=1 (the service only; the report is not copied to bench/results), JAR=path (another build),
 #   SKIP_BUILD=1, MVN_FLAGS=-o, PG_CLUSTER/PG_PORT, SERVICE_PORT, KEEP_CLUSTER=1, SERVICE_JAVA_OPTS, SERVICE_ARGS
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,7 +39,9 @@ RAMP_STEP=${RAMP_STEP:-20s}
 RAMP_FACTOR=${RAMP_FACTOR:-1.25}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-1 2 4 8 16 32}
 PGBENCH_SECONDS=${PGBENCH_SECONDS:-15}
-SHAPE=${SHAPE:-transactional}
+# the pgbench scripts' transactions (PgbenchScripts): the service's for one request, and the upper bound with the
+# projection's own commit and token update gone (what its batching could save at most)
+SHAPES=${SHAPES:-transactional batched-bound}
 
 cleanup() {
   stop_service
@@ -53,7 +56,7 @@ fresh_database
 
 {
   echo "label=${LABEL:-$STAMP}"
-  echo "command=bench/run-load.sh (QUICK=${QUICK:-0} PROFILE=${PROFILE:-0} SHAPE=$SHAPE)"
+  echo "command=bench/run-load.sh (QUICK=${QUICK:-0} PROFILE=${PROFILE:-0} SHAPES=$SHAPES${JAR_LABEL:+ JAR=$JAR_LABEL})"
   echo "commit=$(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet HEAD -- . ':!bench/results' || echo ' (with uncommitted changes)')"
   machine_env
   echo "load average before=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -74,12 +77,21 @@ bench load --url="http://127.0.0.1:$SERVICE_PORT" --key="$SECRET_KEY" --jdbc="$J
 echo "load average after the load=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/env.txt"
 stop_service
 
+if [ "${SKIP_PGBENCH:-0}" = 1 ]; then
+  : >"$OUT/pgbench.tsv"
+  bench report --load="$OUT/load.json" --pgbench="$OUT/pgbench.tsv" --env="$OUT/env.txt" --out="$OUT/report.md" >/dev/null
+  log "report (no pgbench): $OUT/report.md"
+  exit 0
+fi
+
 # The ceiling: the same statements, sent by pgbench, against copies of the service's tables (same rows, same
 # indexes) in a schema of their own in the same database.
-log "pgbench ceiling (shape $SHAPE; clients $PGBENCH_CLIENTS; $PGBENCH_SECONDS s each)"
-mkdir -p "$OUT/pgbench"
-bench pgbench-scripts --jdbc="$JDBC_URL" --db-user="$PG_USER" --db-password="$PG_PASSWORD" \
-  --out="$OUT/pgbench" --shape="$SHAPE" | tee "$OUT/pgbench/sizes.txt"
+log "pgbench ceiling (shapes $SHAPES; clients $PGBENCH_CLIENTS; $PGBENCH_SECONDS s each)"
+for shape in $SHAPES; do
+  mkdir -p "$OUT/pgbench/$shape"
+  bench pgbench-scripts --jdbc="$JDBC_URL" --db-user="$PG_USER" --db-password="$PG_PASSWORD" \
+    --out="$OUT/pgbench/$shape" --shape="$shape" | tee "$OUT/pgbench/sizes.txt"
+done
 {
   echo "DROP SCHEMA IF EXISTS ceiling CASCADE; CREATE SCHEMA ceiling; SET search_path = ceiling;"
   cat "$ROOT"/command-side/src/main/resources/db/eventstore/V*.sql
@@ -103,23 +115,28 @@ ANALYZE ceiling.domain_event_entry, ceiling.payment_intents, ceiling.idempotency
 SQL
 } | psql_bench -d "$PG_DB" >/dev/null
 : >"$OUT/pgbench.tsv"
-for script in create pair; do
-  for clients in $PGBENCH_CLIENTS; do
-    threads=$(( clients < 2 ? 1 : 2 ))
-    PGPASSWORD=$PG_PASSWORD PGOPTIONS="-c search_path=ceiling" pgbench -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" \
-      -n -M prepared -c "$clients" -j "$threads" -T "$PGBENCH_SECONDS" -f "$OUT/pgbench/$script.sql" "$PG_DB" \
-      >"$OUT/pgbench/$script-c$clients.txt" 2>&1 || true
-    tps=$(awk '/^tps = / {print $3; exit}' "$OUT/pgbench/$script-c$clients.txt")
-    latency=$(awk '/^latency average = / {print $4; exit}' "$OUT/pgbench/$script-c$clients.txt")
-    failed=$(awk '/number of failed transactions:/ {print $5; exit}' "$OUT/pgbench/$script-c$clients.txt")
-    printf '%s\t%s\t%s\t%s\t%s\n' "$script" "$clients" "${tps:-0}" "${latency:-?}" "${failed:-?}" >>"$OUT/pgbench.tsv"
-    log "pgbench $script -c $clients: ${tps:-FAILED (see $OUT/pgbench/$script-c$clients.txt)} tps"
+for shape in $SHAPES; do
+  for script in create pair; do
+    for clients in $PGBENCH_CLIENTS; do
+      threads=$(( clients < 2 ? 1 : 2 ))
+      result="$OUT/pgbench/$shape/$script-c$clients.txt"
+      PGPASSWORD=$PG_PASSWORD PGOPTIONS="-c search_path=ceiling" pgbench -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" \
+        -n -M prepared -c "$clients" -j "$threads" -T "$PGBENCH_SECONDS" -f "$OUT/pgbench/$shape/$script.sql" \
+        "$PG_DB" >"$result" 2>&1 || true
+      tps=$(awk '/^tps = / {print $3; exit}' "$result")
+      latency=$(awk '/^latency average = / {print $4; exit}' "$result")
+      failed=$(awk '/number of failed transactions:/ {print $5; exit}' "$result")
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$shape" "$script" "$clients" "${tps:-0}" "${latency:-?}" "${failed:-?}" \
+        >>"$OUT/pgbench.tsv"
+      log "pgbench $shape $script -c $clients: ${tps:-FAILED (see $result)} tps"
+    done
   done
 done
 echo "pgbench=pgbench -n -M prepared -c N -j min(N,2) -T $PGBENCH_SECONDS -f {create,pair}.sql (PGOPTIONS=-c search_path=ceiling)" >>"$OUT/env.txt"
 echo "load average at the end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/env.txt"
 
-bench report --load="$OUT/load.json" --pgbench="$OUT/pgbench.tsv" --env="$OUT/env.txt" --out="$OUT/report.md" >/dev/null
+bench report --load="$OUT/load.json" --pgbench="$OUT/pgbench.tsv" --env="$OUT/env.txt" --out="$OUT/report.md" \
+  --same-shape="${SHAPES%% *}" >/dev/null
 mkdir -p "$ROOT/bench/results"
 cp "$OUT/report.md" "$ROOT/bench/results/latest.md"
 log "report: $OUT/report.md (copied to bench/results/latest.md)"

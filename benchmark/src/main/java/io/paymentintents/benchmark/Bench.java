@@ -12,7 +12,8 @@ package io.paymentintents.benchmark;
  * <li>{@code fault-load}: keyed clients that retry until answered, writing a ledger of what was acknowledged:
  * {@link FaultLoad};</li>
  * <li>{@code check}: the ledger, the event store and the read model held against each other: {@link Consistency};</li>
- * <li>{@code hold-gap}: an event-store transaction held open across the processor's gap timeout: {@link GapHold}.</li>
+ * <li>{@code hold-gap}: an event-store transaction held open across the processor's gap timeout: {@link GapHold};</li>
+ * <li>{@code jfr}: where the CPU went, from a JFR recording of the service: {@link JfrSummary}.</li>
  * </ul>
  */
 public final class Bench {
@@ -33,6 +34,7 @@ public final class Bench {
             case "fault-load" -> FaultLoad.main(args);
             case "check" -> System.exit(Consistency.main(args));
             case "hold-gap" -> System.exit(GapHold.main(args));
+            case "jfr" -> JfrSummary.main(args);
             default -> {
                 System.err.println("unknown command " + arguments[0]);
                 System.exit(2);

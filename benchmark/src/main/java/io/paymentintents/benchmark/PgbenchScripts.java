@@ -19,28 +19,53 @@ import java.util.List;
  * pgbench "transaction" is one create ({@code create.sql}) or one pair ({@code pair.sql}), so pgbench's tps is
  * creates/s or pairs/s.
  *
- * <p>The statements, as PostgreSQL's statement log shows them for one request at low load (see docs/benchmarks.md):
+ * <p>The statements, as PostgreSQL's statement log shows them for one request at low load ({@code statements.txt}
+ * of a run; docs/benchmarks.md), in the service's transactions:
  * <ol>
- * <li>claim the Idempotency-Key ({@code INSERT ... ON CONFLICT DO NOTHING});</li>
- * <li>the subscription query's initial read of the intent;</li>
+ * <li>claim the Idempotency-Key ({@code INSERT ... ON CONFLICT DO NOTHING}, autocommit);</li>
  * <li>the command: for a confirm, load the aggregate (snapshot, then its events, read until a batch comes back
  * short); append the event;</li>
- * <li>the event store's reader, woken by the append: read the new events by global index, and look for gaps;</li>
- * <li>the projection, one batch: lock and extend the token claim, write the read model (a confirm also indexes its
- * charge), read the row back for the waiting request, store the token;</li>
- * <li>store the response under the Idempotency-Key.</li>
+ * <li>the event store's reader, woken by the append: the new events by global index, and the check for a gap;</li>
+ * <li>the subscription query's initial read of the intent;</li>
+ * <li>the projection batch: store the token, write the read model (a confirm also indexes its charge), read the row
+ * back for the waiting request;</li>
+ * <li>store the response under the Idempotency-Key (autocommit).</li>
  * </ol>
- * Not included: what the service does on a timer whether or not requests come (the deadline scheduler's poll, the
- * processor's idle claim extension), and the API key lookup (cached for 2 s).
+ * At low load the reader may run two or three times per event (here: once); under load one read and one projection
+ * transaction serve a batch of events. Not included: what the service does on a timer or when idle (the deadline
+ * scheduler's poll; the processor extends its claim on the token after 1 s without events), and the API key lookup
+ * (cached for 2 s).
  *
- * <p>{@code --shape=transactional} groups statements into the transactions of the service when Axon runs its units of
- * work in Spring transactions (command, projection batch); {@code --shape=autocommit} runs every statement as its
- * own transaction, as the service did while Axon had no transaction manager (docs/benchmarks.md, fix 1).
+ * <p>Shapes: {@code transactional} (the default) groups statements into the service's transactions for one request
+ * served alone, Axon's units of work in Spring transactions; {@code autocommit} runs every statement as its own
+ * transaction, as the service did while Axon had no transaction manager (docs/benchmarks.md, fix 1);
+ * {@code batched-bound} puts the projection's writes into the command's transaction and leaves the token update out:
+ * the projection as if its batches were infinitely large, an upper bound for what batching can save.
  */
 final class PgbenchScripts {
 
     private PgbenchScripts() {
     }
+
+    /**
+     * Statements the service sends in one transaction; {@code unitOfWork}: one of Axon's (BEGIN ... COMMIT);
+     * {@code projection}: the projection batch's (its first statement stores the token).
+     */
+    private record Group(boolean unitOfWork, boolean projection, List<String> statements) {
+        static Group plain(String statement) {
+            return new Group(false, false, List.of(statement));
+        }
+
+        static Group axon(String... statements) {
+            return new Group(true, false, List.of(statements));
+        }
+
+        static Group projection(String... statements) {
+            return new Group(true, true, List.of(statements));
+        }
+    }
+
+    enum Shape { AUTOCOMMIT, TRANSACTIONAL, BATCHED_BOUND }
 
     private record Samples(byte[] createdPayload, byte[] createdMeta, byte[] succeededPayload, byte[] succeededMeta,
                            String createBody, String confirmBody, String charge, String metadata) {
@@ -49,18 +74,18 @@ final class PgbenchScripts {
     static void main(Args args) throws Exception {
         Path out = Path.of(args.required("out"));
         Files.createDirectories(out);
-        boolean transactional = !"autocommit".equals(args.string("shape", "transactional"));
+        Shape shape = Shape.valueOf(args.string("shape", "transactional").toUpperCase().replace('-', '_'));
         Samples samples;
         try (Connection connection = DriverManager.getConnection(args.required("jdbc"),
                 args.string("db-user", "bench"), args.string("db-password", "bench"))) {
             samples = samples(connection);
         }
-        List<List<String>> create = create(samples);
-        List<List<String>> confirm = confirm(samples);
-        List<List<String>> pair = new ArrayList<>(create);
+        List<Group> create = create(samples);
+        List<Group> confirm = confirm(samples);
+        List<Group> pair = new ArrayList<>(create);
         pair.addAll(confirm);
-        write(out.resolve("create.sql"), "one keyed create", create, transactional);
-        write(out.resolve("pair.sql"), "one keyed create, then a keyed confirm of it", pair, transactional);
+        write(out.resolve("create.sql"), "one keyed create", create, shape);
+        write(out.resolve("pair.sql"), "one keyed create, then a keyed confirm of it", pair, shape);
         System.out.printf("payload sizes (bytes): created %d + metadata %d, succeeded %d + metadata %d, "
                         + "stored responses %d (create) and %d (confirm)%n", samples.createdPayload.length,
                 samples.createdMeta.length, samples.succeededPayload.length, samples.succeededMeta.length,
@@ -129,16 +154,13 @@ final class PgbenchScripts {
                 + ") RETURNING global_index AS gi \\gset";
     }
 
-    private static List<String> reader() {
-        return List.of("SELECT " + EVENT_COLUMNS + " FROM domain_event_entry WHERE (global_index > :gi - 1 AND "
+    /** The event store's reader: new events by global index, then the check for a gap after them. */
+    private static Group reader() {
+        return Group.axon("SELECT " + EVENT_COLUMNS + " FROM domain_event_entry WHERE (global_index > :gi - 1 AND "
                         + "global_index <= :gi + 99) ORDER BY global_index ASC;",
                 "SELECT min(global_index) FROM domain_event_entry WHERE global_index > :gi;");
     }
 
-    private static final String LOCK_TOKEN = "SELECT processor_name, segment, token, token_type, time_stamp, owner "
-            + "FROM token_entry WHERE processor_name = 'pgbench-ceiling' AND segment = 0 FOR UPDATE;";
-    private static final String EXTEND_CLAIM = "UPDATE token_entry SET owner = 'pgbench@ceiling', time_stamp = "
-            + "'2026-11-22T08:31:03.660Z' WHERE processor_name = 'pgbench-ceiling' AND segment = 0;";
     private static final String STORE_TOKEN = "UPDATE token_entry SET token = convert_to('{\"index\"' || chr(58) "
             + "|| :gi || ',\"gaps\"' || chr(58) || '[]}', 'UTF8'), token_type = "
             + "'org.axonframework.eventhandling.GapAwareTrackingToken', time_stamp = '2026-11-22T08:31:06.620Z' "
@@ -147,16 +169,15 @@ final class PgbenchScripts {
     private static final String INITIAL_READ = "SELECT * FROM payment_intents WHERE id = 'pi_pgb' || :n "
             + "AND account_id = 'acct_default';";
 
-    private static List<List<String>> create(Samples s) {
-        List<List<String>> transactions = new ArrayList<>();
-        transactions.add(List.of("\\set n random(1, 9000000000000000000)", "\\set amount random(500, 100000)", "\\set customer random(0, 999)"));
-        transactions.add(List.of(claimKey("'POST /v1/payment_intents'", "create")));
-        transactions.add(List.of(INITIAL_READ));
-        transactions.add(List.of(appendEvent(0, "PaymentIntentCreated", s.createdPayload, s.createdMeta)));
-        for (String read : reader()) {
-            transactions.add(List.of(read));
-        }
-        transactions.add(List.of(LOCK_TOKEN, EXTEND_CLAIM,
+    private static List<Group> create(Samples s) {
+        List<Group> groups = new ArrayList<>();
+        groups.add(new Group(false, false, List.of("\\set n random(1, 9000000000000000000)",
+                "\\set amount random(500, 100000)", "\\set customer random(0, 999)")));
+        groups.add(Group.plain(claimKey("'POST /v1/payment_intents'", "create")));
+        groups.add(Group.axon(appendEvent(0, "PaymentIntentCreated", s.createdPayload, s.createdMeta)));
+        groups.add(reader());
+        groups.add(Group.axon(INITIAL_READ));
+        groups.add(Group.projection(STORE_TOKEN,
                 "INSERT INTO payment_intents (id, account_id, version, status, amount, currency, customer, "
                         + "description, payment_method, payment_method_types, capture_method, confirmation_method, "
                         + "return_url, metadata, created, created_at, updated_at) VALUES ('pi_pgb' || :n, "
@@ -164,20 +185,19 @@ final class PgbenchScripts {
                         + "'Order ' || :n, 'pm_card_visa', CAST('[\"card\"]' AS jsonb), 'automatic', 'automatic', "
                         + "NULL, CAST(" + text(s.metadata) + " AS jsonb), extract(epoch FROM now())::bigint, now(), "
                         + "now()) ON CONFLICT (id) DO NOTHING;",
-                READ_BACK, STORE_TOKEN));
-        transactions.add(List.of("UPDATE idempotency_keys SET state = 'complete', response_status = 200, "
+                READ_BACK));
+        groups.add(Group.plain("UPDATE idempotency_keys SET state = 'complete', response_status = 200, "
                 + "response_body = " + text(s.createBody) + " WHERE account_id = 'acct_default' AND "
                 + "idempotency_key = 'pgb-create-' || :n;"));
-        return transactions;
+        return groups;
     }
 
-    private static List<List<String>> confirm(Samples s) {
+    private static List<Group> confirm(Samples s) {
         String endpoint = "'POST /v1/payment_intents/pi_pgb' || :n || '/confirm'";
         String charge = text(s.charge);
-        List<List<String>> transactions = new ArrayList<>();
-        transactions.add(List.of(claimKey(endpoint, "confirm")));
-        transactions.add(List.of(INITIAL_READ));
-        transactions.add(List.of(
+        List<Group> groups = new ArrayList<>();
+        groups.add(Group.plain(claimKey(endpoint, "confirm")));
+        groups.add(Group.axon(
                 "SELECT event_identifier, aggregate_identifier, sequence_number, type, time_stamp, payload_type, "
                         + "payload_revision, payload, meta_data FROM snapshot_event_entry WHERE aggregate_identifier "
                         + "= 'pi_pgb' || :n ORDER BY sequence_number DESC;",
@@ -186,10 +206,9 @@ final class PgbenchScripts {
                 "SELECT " + EVENT_COLUMNS + " FROM domain_event_entry WHERE aggregate_identifier = 'pi_pgb' || :n "
                         + "AND sequence_number >= 1 AND sequence_number < 101 ORDER BY sequence_number ASC;",
                 appendEvent(1, "PaymentIntentSucceeded", s.succeededPayload, s.succeededMeta)));
-        for (String read : reader()) {
-            transactions.add(List.of(read));
-        }
-        transactions.add(List.of(LOCK_TOKEN, EXTEND_CLAIM,
+        groups.add(reader());
+        groups.add(Group.axon(INITIAL_READ));
+        groups.add(Group.projection(STORE_TOKEN,
                 "INSERT INTO payment_intent_charges (charge_id, payment_intent_id, account_id) SELECT 'ch_pgb' || :n, "
                         + "id, account_id FROM payment_intents WHERE id = 'pi_pgb' || :n AND version < 1 "
                         + "ON CONFLICT (charge_id) DO NOTHING;",
@@ -201,24 +220,40 @@ final class PgbenchScripts {
                         + "jsonb_array_elements(charges) WITH ORDINALITY AS attempts(c, position)) ELSE charges || "
                         + "jsonb_build_array(CAST(" + charge + " AS jsonb)) END, version = 1, status = 'succeeded', "
                         + "updated_at = now() WHERE id = 'pi_pgb' || :n AND version < 1;",
-                READ_BACK, STORE_TOKEN));
-        transactions.add(List.of("UPDATE idempotency_keys SET state = 'complete', response_status = 200, "
+                READ_BACK));
+        groups.add(Group.plain("UPDATE idempotency_keys SET state = 'complete', response_status = 200, "
                 + "response_body = " + text(s.confirmBody) + " WHERE account_id = 'acct_default' AND "
                 + "idempotency_key = 'pgb-confirm-' || :n;"));
-        return transactions;
+        return groups;
     }
 
-    private static void write(Path file, String what, List<List<String>> transactions, boolean transactional)
-            throws Exception {
+    private static void write(Path file, String what, List<Group> groups, Shape shape) throws Exception {
         StringBuilder script = new StringBuilder("-- generated by Bench pgbench-scripts: " + what + "; shape "
-                + (transactional ? "transactional" : "autocommit") + "\n");
-        for (List<String> transaction : transactions) {
-            boolean meta = transaction.get(0).startsWith("\\");
-            boolean wrap = transactional && !meta && transaction.size() > 1;
+                + shape.name().toLowerCase().replace('_', '-') + "\n");
+        List<Group> ordered = new ArrayList<>(groups);
+        if (shape == Shape.BATCHED_BOUND) {
+            // the projection's writes join the command's transaction, and the token is not stored at all: what the
+            // projection would cost with batches so large that their own commit and token update vanish per event
+            ordered.clear();
+            List<String> pendingCommand = null;
+            for (Group group : groups) {
+                if (group.projection()) {
+                    pendingCommand.addAll(group.statements().subList(1, group.statements().size()));
+                } else if (group.unitOfWork() && group.statements().stream().anyMatch(st -> st.startsWith("INSERT "
+                        + "INTO domain_event_entry"))) {
+                    pendingCommand = new ArrayList<>(group.statements());
+                    ordered.add(new Group(true, false, pendingCommand));
+                } else {
+                    ordered.add(group);
+                }
+            }
+        }
+        for (Group group : ordered) {
+            boolean wrap = shape != Shape.AUTOCOMMIT && group.unitOfWork();
             if (wrap) {
                 script.append("BEGIN;\n");
             }
-            for (String statement : transaction) {
+            for (String statement : group.statements()) {
                 script.append(statement).append('\n');
             }
             if (wrap) {
