@@ -46,7 +46,8 @@ public final class Consistency {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Result(long intents, long events, long acknowledged, long lost, List<String> violations) {
+    public record Result(long intents, long events, long acknowledged, long lost, List<String> violations,
+                         List<String> notes) {
         public boolean ok() {
             return violations.isEmpty();
         }
@@ -55,6 +56,7 @@ public final class Consistency {
         public String toString() {
             StringBuilder text = new StringBuilder(String.format("%d intents, %d events, %d acknowledged requests "
                     + "(%d never answered), %d violations", intents, events, acknowledged, lost, violations.size()));
+            notes.forEach(n -> text.append("\n").append(n));
             violations.stream().limit(30).forEach(v -> text.append("\n  ").append(v));
             return text.toString();
         }
@@ -75,6 +77,11 @@ public final class Consistency {
         }
         try (Connection connection = DriverManager.getConnection(args.required("jdbc"),
                 args.string("db-user", "bench"), args.string("db-password", "bench"))) {
+            String explain = args.string("explain", null);
+            if (explain != null) {
+                explain(connection, explain);
+                return 0;
+            }
             if (!awaitCaughtUp(connection, args.duration("catch-up", Duration.ofSeconds(120)))) {
                 System.out.println("the projection did not catch up with the event store");
             }
@@ -209,11 +216,26 @@ public final class Consistency {
         // the ledgers
         long acknowledged = 0;
         long lost = 0;
+        List<String> notes = new ArrayList<>();
         for (Path file : ledgerFiles) {
             for (String line : Files.readAllLines(file)) {
                 String[] f = line.split(" ");
                 if (f[0].equals("lost") || f[0].equals("unknown")) {
                     lost++;
+                    // not acknowledged: it may have taken effect or not, but at most once (checked above)
+                    String id = f[3];
+                    String effect = switch (f[1]) {
+                        case "create" -> intentsByFaultKey.getOrDefault(f[2], List.of()).isEmpty()
+                                ? "no intent" : "the intent exists";
+                        case "confirm" -> streams.getOrDefault(id, List.of()).stream().anyMatch(e -> e.event()
+                                instanceof PaymentIntentSucceeded || e.event() instanceof PaymentIntentAmountCapturableUpdated)
+                                ? "paid (once)" : "not paid";
+                        case "capture" -> streams.getOrDefault(id, List.of()).stream().anyMatch(e -> e.event()
+                                instanceof PaymentIntentCaptured) ? "captured (once)" : "not captured";
+                        default -> "?";
+                    };
+                    notes.add("  not acknowledged: " + f[0] + " " + f[1] + " " + (id.equals("-") ? f[2] : id) + " ("
+                            + String.join(" ", java.util.Arrays.copyOfRange(f, 4, f.length)) + "): " + effect);
                     continue;
                 }
                 if (!f[0].equals("ack")) {
@@ -262,7 +284,25 @@ public final class Consistency {
                 }
             }
         }
-        return new Result(streams.size(), eventCount, acknowledged, lost, violations);
+        return new Result(streams.size(), eventCount, acknowledged, lost, violations, notes);
+    }
+
+    /** Prints an intent's events as they are read back, and their fold. */
+    private static void explain(Connection connection, String id) throws Exception {
+        List<PaymentIntentEvent> events = new ArrayList<>();
+        try (java.sql.PreparedStatement s = connection.prepareStatement("SELECT payload_type, payload FROM "
+                + "domain_event_entry WHERE aggregate_identifier = ? ORDER BY sequence_number")) {
+            s.setString(1, id);
+            try (ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    PaymentIntentEvent event = (PaymentIntentEvent) EVENTS.readValue(rows.getBytes(2),
+                            Class.forName(rows.getString(1)));
+                    System.out.println(event);
+                    events.add(event);
+                }
+            }
+        }
+        System.out.println("fold: " + new PaymentIntentFold(new ClientSecrets(new byte[32])).fold(events));
     }
 
     private static List<String> charges(JsonNode array) {

@@ -33,18 +33,27 @@ final class JfrSummary {
         String threadFilter = args.string("thread", "");
         String prefix = args.string("prefix", "");
         int top = args.integer("top", 60);
+        // with --wall, threads waiting in native code (socket reads: the database, the network) are counted too,
+        // which approximates where a thread's wall-clock time goes (JFR samples those every 20 ms, running threads
+        // every 10 ms in its "profile" settings)
+        boolean wall = args.flag("wall");
         Map<String, Integer> byThread = new HashMap<>();
         Map<String, Integer> inclusive = new HashMap<>();
         Map<String, Integer> leaf = new HashMap<>();
         int samples = 0;
+        int natives = 0;
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
                 RecordedEvent event = recording.readEvent();
-                if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
+                String type = event.getEventType().getName();
+                if (!type.equals("jdk.ExecutionSample") && !(wall && type.equals("jdk.NativeMethodSample"))) {
                     continue;
                 }
                 if (event.getStartTime().isBefore(from) || event.getStartTime().isAfter(to)) {
                     continue;
+                }
+                if (type.equals("jdk.NativeMethodSample")) {
+                    natives++;
                 }
                 String thread = event.getThread("sampledThread") == null ? "?"
                         : event.getThread("sampledThread").getJavaName();
@@ -74,7 +83,7 @@ final class JfrSummary {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%d execution samples%s%n%nby thread:%n", samples,
+        System.out.printf(Locale.ROOT, "%d samples (%d of them in native code)%s%n%nby thread:%n", samples, natives,
                 threadFilter.isEmpty() ? "" : " of threads containing '" + threadFilter + "'");
         print(byThread, samples, 20);
         System.out.printf("%nmost often on the stack (inclusive%s):%n", prefix.isEmpty() ? "" : ", " + prefix + "*");
