@@ -63,7 +63,12 @@ fresh_database
 } >"$OUT/env.txt"
 
 if [ "${PROFILE:-0}" = 1 ]; then
-  SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:-} -XX:StartFlightRecording=filename=$OUT/service.jfr,settings=profile,dumponexit=true"
+  # JFR's "profile" settings, with Java and native threads sampled every 2 ms instead of 10 and 20 ms
+  java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+  sed -e '/name="jdk.ExecutionSample"/,/<\/event>/ s/[0-9]* ms</2 ms</' \
+      -e '/name="jdk.NativeMethodSample"/,/<\/event>/ s/[0-9]* ms</2 ms</' \
+      "$java_home/lib/jfr/profile.jfc" >"$OUT/profile.jfc"
+  SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:-} -XX:StartFlightRecording=filename=$OUT/service.jfr,settings=$OUT/profile.jfc,dumponexit=true"
 fi
 echo "service=java ${SERVICE_JAVA_OPTS:-} -jar standalone/target/payment-intents.jar ${SERVICE_ARGS:-} (SPRING_DATASOURCE_URL=$JDBC_URL)" >>"$OUT/env.txt"
 start_service

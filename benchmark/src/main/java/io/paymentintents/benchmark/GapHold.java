@@ -216,10 +216,11 @@ public final class GapHold {
     static Thread backgroundLoad(String url, String key, AtomicBoolean running) {
         Thread thread = new Thread(() -> {
             try (Api api = new Api(url, key, Duration.ofSeconds(10))) {
-                Scenarios scenarios = new Scenarios(api, true);
+                long n = 0;
                 while (running.get()) {
                     try {
-                        api.post("/v1/payment_intents", scenarios.createBody(), UUID.randomUUID().toString()).get();
+                        api.post("/v1/payment_intents", Scenarios.createBody(++n, "gaphold"),
+                                UUID.randomUUID().toString()).get();
                     } catch (Exception e) {
                         // keep going
                     }

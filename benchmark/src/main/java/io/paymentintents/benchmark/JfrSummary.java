@@ -37,16 +37,21 @@ final class JfrSummary {
         // which approximates where a thread's wall-clock time goes (JFR samples those every 20 ms, running threads
         // every 10 ms in its "profile" settings)
         boolean wall = args.flag("wall");
+        // only samples with a frame whose class.method contains this
+        String containing = args.string("containing", "");
+        // e.g. jdk.ObjectAllocationSample: where allocations come from (counted by sample, not by weight)
+        String eventName = args.string("event", "jdk.ExecutionSample");
         Map<String, Integer> byThread = new HashMap<>();
         Map<String, Integer> inclusive = new HashMap<>();
         Map<String, Integer> leaf = new HashMap<>();
+        Map<String, Integer> packages = new HashMap<>();
         int samples = 0;
         int natives = 0;
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
                 RecordedEvent event = recording.readEvent();
                 String type = event.getEventType().getName();
-                if (!type.equals("jdk.ExecutionSample") && !(wall && type.equals("jdk.NativeMethodSample"))) {
+                if (!type.equals(eventName) && !(wall && type.equals("jdk.NativeMethodSample"))) {
                     continue;
                 }
                 if (event.getStartTime().isBefore(from) || event.getStartTime().isAfter(to)) {
@@ -55,22 +60,29 @@ final class JfrSummary {
                 if (type.equals("jdk.NativeMethodSample")) {
                     natives++;
                 }
-                String thread = event.getThread("sampledThread") == null ? "?"
-                        : event.getThread("sampledThread").getJavaName();
+                jdk.jfr.consumer.RecordedThread sampled = event.hasField("sampledThread")
+                        ? event.getThread("sampledThread") : event.getThread();
+                String thread = sampled == null ? "?" : sampled.getJavaName();
                 if (thread == null) {
                     thread = "?";
                 }
                 if (!thread.contains(threadFilter)) {
                     continue;
                 }
+                RecordedStackTrace stack = event.getStackTrace();
+                if (!containing.isEmpty() && (stack == null || stack.getFrames().stream().noneMatch(frame ->
+                        (frame.getMethod().getType().getName() + "." + frame.getMethod().getName())
+                                .contains(containing)))) {
+                    continue;
+                }
                 samples++;
                 byThread.merge(group(thread), 1, Integer::sum);
-                RecordedStackTrace stack = event.getStackTrace();
                 if (stack == null) {
                     continue;
                 }
                 Set<String> seen = new HashSet<>();
                 List<RecordedFrame> frames = stack.getFrames();
+                packages.merge(owner(frames), 1, Integer::sum);
                 for (int i = 0; i < frames.size(); i++) {
                     RecordedFrame frame = frames.get(i);
                     String name = frame.getMethod().getType().getName() + "." + frame.getMethod().getName();
@@ -90,6 +102,29 @@ final class JfrSummary {
         print(inclusive, samples, top);
         System.out.printf("%nmost often on top of the stack (self):%n");
         print(leaf, samples, 25);
+        System.out.printf("%nself time by library (the top frame's, or for a JDK frame the nearest caller's):%n");
+        print(packages, samples, 25);
+    }
+
+    /** The library a sample's time belongs to: its top frame's, or if that is the JDK's, its nearest caller's. */
+    private static String owner(List<RecordedFrame> frames) {
+        for (RecordedFrame frame : frames) {
+            String type = frame.getMethod().getType().getName();
+            if (type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")
+                    || type.startsWith("javax.") || type.startsWith("com.sun.")) {
+                continue;
+            }
+            String[] parts = type.split("\\.");
+            if (type.startsWith("io.paymentintents.")) {
+                return String.join(".", java.util.Arrays.copyOf(parts, Math.min(3, parts.length)));
+            }
+            if (type.startsWith("org.springframework.") || type.startsWith("org.axonframework.")
+                    || type.startsWith("org.apache.")) {
+                return String.join(".", java.util.Arrays.copyOf(parts, Math.min(3, parts.length)));
+            }
+            return String.join(".", java.util.Arrays.copyOf(parts, Math.min(2, parts.length)));
+        }
+        return frames.isEmpty() ? "?" : "JDK only";
     }
 
     private static String group(String thread) {

@@ -87,20 +87,30 @@ final class LoadRun {
         String started = Instant.now().toString();
         Map<String, String> settings = new LinkedHashMap<>();
         DEFAULTS.forEach((name, fallback) -> settings.put(name, args.string(name, fallback)));
-        try (Api api = new Api(args.string("url", DEFAULTS.get("url")), args.required("key"),
-                Duration.ofSeconds(30));
+        int maxInFlight = Integer.parseInt(args.string("max-in-flight", DEFAULTS.get("max-in-flight")));
+        java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(maxInFlight,
+                runnable -> {
+                    Thread thread = new Thread(runnable, "bench-client");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        try (RawHttp http = new RawHttp(args.string("url", DEFAULTS.get("url")), args.required("key"), maxInFlight,
+                30_000);
              LagSampler lag = new LagSampler(args.required("jdbc"), args.string("db-user", "bench"),
                      args.string("db-password", "bench"), "payment-intents",
                      Args.parseDuration(args.string("lag-interval", DEFAULTS.get("lag-interval")))).start();
              ProcessSampler machine = new ProcessSampler(args.longValue("service-pid", -1),
                      args.string("pg-pid-file", null) == null ? null : Path.of(args.string("pg-pid-file", null)))
                      .start()) {
-            Scenarios scenarios = new Scenarios(api, !"false".equals(args.string("keyed", DEFAULTS.get("keyed"))));
+            Scenarios scenarios = new Scenarios(http, workers,
+                    !"false".equals(args.string("keyed", DEFAULTS.get("keyed"))));
             LoadRun run = new LoadRun(args, scenarios, lag, machine);
             run.plan();
             Results results = new Results(started, Instant.now().toString(), settings, run.steps);
             JSON.writeValue(out.resolve("load.json").toFile(), results);
             System.out.println("wrote " + out.resolve("load.json"));
+        } finally {
+            workers.shutdownNow();
         }
     }
 
@@ -185,15 +195,20 @@ final class LoadRun {
         return h.getValueAtPercentile(percentile) / 1000.0;
     }
 
+    private static double perOp(double cores, OpResult op) {
+        return op == null || op.achievedPerSecond() <= 0 ? 0 : 1000 * cores / op.achievedPerSecond();
+    }
+
     static String line(StepResult r) {
         OpResult m = r.main();
         return String.format(Locale.ROOT, "%-6s %-8s offered %7.1f/s achieved %7.1f/s  ok %6d err %5d  "
                         + "p50 %7.1f p99 %8.1f p99.9 %8.1f max %8.1f ms  lag p99 %5.0f ms  cpu svc %.2f pg %.2f gen %.2f "
-                        + "all %.2f  rss %.0f MB heap %.0f MB%s",
+                        + "all %.2f (svc %.2f pg %.2f ms/op)  rss %.0f MB heap %.0f MB%s",
                 r.phase(), r.scenario(), r.offeredRate(), m == null ? 0 : m.achievedPerSecond(), m == null ? 0 : m.ok(),
                 errorsOf(r.ops()), m == null ? 0 : m.p50(), m == null ? 0 : m.p99(), m == null ? 0 : m.p999(),
                 m == null ? 0 : m.max(), r.lag().p99Ms(), r.serviceCores(), r.postgresCores(), r.generatorCores(),
-                r.machineCores(), r.memory().maxRssMb(), r.memory().maxHeapUsedMb(),
+                r.machineCores(), perOp(r.serviceCores(), m), perOp(r.postgresCores(), m), r.memory().maxRssMb(),
+                r.memory().maxHeapUsedMb(),
                 r.healthy() ? "" : "  ** over the limit");
     }
 }

@@ -110,7 +110,8 @@ final class Report {
         md.append("## Fixed rates\n\nLatency in ms from the intended send time (corrected for coordinated omission). "
                 + "CPU in cores of the machine's ").append(env.getOrDefault("nproc", "?"))
                 .append(", averaged over the step: the service's JVM, PostgreSQL, this load generator, and the whole "
-                        + "machine (which includes other users' processes).\n\n");
+                        + "machine (which includes other users' processes). CPU ms per op: the service's and "
+                        + "PostgreSQL's CPU time per successful operation of that row (for a pair: per pair).\n\n");
         table(md, results.steps().stream().filter(s -> !s.phase().equals("ramp")).toList());
 
         md.append("\n## Saturation (ramps)\n\nEach step ").append(results.settings().getOrDefault("ramp-step", "20s"))
@@ -183,8 +184,9 @@ final class Report {
 
     private static void table(StringBuilder md, List<LoadRun.StepResult> steps) {
         md.append("| phase | scenario | op | offered /s | achieved /s | ok | errors | p50 | p90 | p99 | p99.9 | max "
-                + "| lag p50 / p99 / max ms | lag events p99 | cpu svc / pg / gen / all | RSS MB | heap MB |\n")
-                .append("|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|\n");
+                + "| lag p50 / p99 / max ms | lag events p99 | cpu svc / pg / gen / all | CPU ms per op svc / pg "
+                + "| RSS MB | heap MB |\n")
+                .append("|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---|---|---:|---:|\n");
         for (LoadRun.StepResult s : steps) {
             for (Map.Entry<String, LoadRun.OpResult> e : s.ops().entrySet()) {
                 LoadRun.OpResult o = e.getValue();
@@ -198,6 +200,9 @@ final class Report {
                         .append(" / ").append(f(s.lag().maxMs())).append(" | ").append(f(s.lag().eventsP99()))
                         .append(" | ").append(String.format(Locale.ROOT, "%.2f / %.2f / %.2f / %.2f",
                                 s.serviceCores(), s.postgresCores(), s.generatorCores(), s.machineCores()))
+                        .append(" | ").append(String.format(Locale.ROOT, "%.2f / %.2f",
+                                1000 * s.serviceCores() / Math.max(1e-9, o.achievedPerSecond()),
+                                1000 * s.postgresCores() / Math.max(1e-9, o.achievedPerSecond())))
                         .append(" | ").append(f(s.memory().maxRssMb())).append(" | ")
                         .append(f(s.memory().maxHeapUsedMb())).append(" |\n");
             }

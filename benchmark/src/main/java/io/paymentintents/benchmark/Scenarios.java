@@ -1,10 +1,10 @@
 package io.paymentintents.benchmark;
 
-import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -25,7 +25,8 @@ final class Scenarios {
 
     static final int CUSTOMERS = 1000;
 
-    private final Api api;
+    private final RawHttp http;
+    private final Executor executor;
     private final boolean keyed;
     private final AtomicLong sequence = new AtomicLong();
     private final String runTag = Long.toString(System.currentTimeMillis(), 36);
@@ -33,8 +34,10 @@ final class Scenarios {
     private final AtomicReferenceArray<String> made = new AtomicReferenceArray<>(16_384);
     private final AtomicLong madeCount = new AtomicLong();
 
-    Scenarios(Api api, boolean keyed) {
-        this.api = api;
+    /** @param executor runs the (blocking) operations; as many threads as operations may be in flight */
+    Scenarios(RawHttp http, Executor executor, boolean keyed) {
+        this.http = http;
+        this.executor = executor;
         this.keyed = keyed;
     }
 
@@ -54,7 +57,10 @@ final class Scenarios {
     }
 
     String createBody() {
-        long n = sequence.incrementAndGet();
+        return createBody(sequence.incrementAndGet(), runTag);
+    }
+
+    static String createBody(long n, String runTag) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Map<String, Object> form = new LinkedHashMap<>();
         form.put("amount", 500 + random.nextInt(99_500));
@@ -71,37 +77,47 @@ final class Scenarios {
         return keyed ? UUID.randomUUID().toString() : null;
     }
 
-    private CompletableFuture<String> createStep(long intended, StepStats stats) {
-        return api.post("/v1/payment_intents", createBody(), key()).handle((response, failure) -> {
-            if (stats.record("create", intended, response, failure)) {
-                String id = Api.idOf(response.body());
-                long index = madeCount.getAndIncrement();
-                made.set((int) (index % made.length()), id);
-                return id;
-            }
-            return null;
-        });
+    /** The create of a scenario, blocking; the new intent's id, or null if it failed. */
+    private String createStep(long intended, StepStats stats) {
+        RawHttp.Response response = null;
+        Throwable failure = null;
+        try {
+            response = http.post("/v1/payment_intents", createBody(), key());
+        } catch (Exception e) {
+            failure = e;
+        }
+        if (stats.record("create", intended, response, failure)) {
+            String id = Api.idOf(response.body());
+            long index = madeCount.getAndIncrement();
+            made.set((int) (index % made.length()), id);
+            return id;
+        }
+        return null;
     }
 
     private CompletableFuture<?> create(long intended, StepStats stats) {
-        return createStep(intended, stats);
+        return CompletableFuture.runAsync(() -> createStep(intended, stats), executor);
     }
 
     private CompletableFuture<?> pair(long intended, StepStats stats) {
-        return createStep(intended, stats).thenCompose(id -> {
+        return CompletableFuture.runAsync(() -> {
+            String id = createStep(intended, stats);
             if (id == null) {
                 stats.op("pair").errors.computeIfAbsent("create failed", k -> new java.util.concurrent.atomic
                         .LongAdder()).increment();
-                return CompletableFuture.completedFuture(null);
+                return;
             }
             long confirmSent = System.nanoTime();
-            return api.post("/v1/payment_intents/" + id + "/confirm", "", key())
-                    .handle((HttpResponse<String> response, Throwable failure) -> {
-                        stats.record("confirm", confirmSent, response, failure);
-                        stats.record("pair", intended, response, failure);
-                        return null;
-                    });
-        });
+            RawHttp.Response response = null;
+            Throwable failure = null;
+            try {
+                response = http.post("/v1/payment_intents/" + id + "/confirm", "", key());
+            } catch (Exception e) {
+                failure = e;
+            }
+            stats.record("confirm", confirmSent, response, failure);
+            stats.record("pair", intended, response, failure);
+        }, executor);
     }
 
     private CompletableFuture<?> retrieve(long intended, StepStats stats) {
@@ -111,14 +127,26 @@ final class Scenarios {
         }
         long newest = Math.min(count, made.length());
         String id = made.get((int) ((count - 1 - ThreadLocalRandom.current().nextLong(newest)) % made.length()));
-        return api.get("/v1/payment_intents/" + id)
-                .handle((response, failure) -> stats.record("retrieve", intended, response, failure));
+        return get("retrieve", "/v1/payment_intents/" + id, intended, stats);
+    }
+
+    private CompletableFuture<?> get(String label, String path, long intended, StepStats stats) {
+        return CompletableFuture.runAsync(() -> {
+            RawHttp.Response response = null;
+            Throwable failure = null;
+            try {
+                response = http.get(path);
+            } catch (Exception e) {
+                failure = e;
+            }
+            stats.record(label, intended, response, failure);
+        }, executor);
     }
 
     private CompletableFuture<?> list(long intended, StepStats stats) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String path = random.nextBoolean() ? "/v1/payment_intents?limit=10"
                 : "/v1/payment_intents?limit=10&customer=cus_bench" + random.nextInt(CUSTOMERS);
-        return api.get(path).handle((response, failure) -> stats.record("list", intended, response, failure));
+        return get("list", path, intended, stats);
     }
 }

@@ -3,7 +3,6 @@ package io.paymentintents.benchmark;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,18 +41,18 @@ final class StepStats {
     }
 
     /** Records the outcome of a request meant to leave at {@code intendedNanos}; true when it succeeded (2xx). */
-    boolean record(String label, long intendedNanos, HttpResponse<String> response, Throwable failure) {
+    boolean record(String label, long intendedNanos, RawHttp.Response response, Throwable failure) {
         long now = System.nanoTime();
         Op op = op(label);
         op.latency.recordValue(Math.min(MAX_MICROS, Math.max(0, (now - intendedNanos) / 1000)));
-        if (failure == null && response.statusCode() / 100 == 2) {
+        if (failure == null && response.status() / 100 == 2) {
             op.ok.increment();
             if (now <= windowEndNanos) {
                 op.okInWindow.increment();
             }
             return true;
         }
-        String kind = failure != null ? rootName(failure) : "HTTP " + response.statusCode()
+        String kind = failure != null ? rootName(failure) : "HTTP " + response.status()
                 + errorCode(response.body());
         op.errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
         return false;
