@@ -594,7 +594,10 @@ class ScaleOutTest {
                 String id = rows.getString(1);
                 JsonNode event = ServiceTest.JSON.readTree(rows.getString(3));
                 Expected before = expected.get(id);
+                // PaymentIntentSucceeded has amountReceived; a capture (PaymentIntentCaptured revision 2) the amount
+                // it took, which is then what the intent received
                 long received = event.has("amountReceived") ? event.get("amountReceived").asLong()
+                        : event.has("amountCaptured") ? event.get("amountCaptured").asLong()
                         : before == null ? 0 : before.amountReceived();
                 expected.put(id, new Expected(event.get("status").asText(), received, rows.getLong(2)));
             }
