@@ -1,6 +1,8 @@
 package io.paymentintents;
 
+import org.axonframework.common.caching.Cache;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +11,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * whole state: the status machine and the money rules must behave exactly as they would replaying every event.
  */
 class SnapshotTest extends ServiceTest {
+
+    /** Emptied before the checks, so that the intent is loaded from the store, not served from memory. */
+    @Autowired
+    private Cache paymentIntentCache;
 
     @Test
     void anIntentLoadedFromItsSnapshotBehavesAsIfEveryEventWereReplayed() {
@@ -25,6 +31,7 @@ class SnapshotTest extends ServiceTest {
         assertThat(snapshot).contains("\"accountId\"").contains("cus_snap").contains("requires_payment_method");
 
         // rules that depend on state restored from the snapshot
+        paymentIntentCache.removeAll();
         Reply tooMuch = postJson("/v1/payment_intents/" + id, "{\"payment_method\": \"pm_card_visa\"}");
         assertThat(tooMuch.status()).isEqualTo(200);
         assertThat(tooMuch.body().get("status").asText()).isEqualTo("requires_confirmation");
@@ -51,6 +58,7 @@ class SnapshotTest extends ServiceTest {
         int changed = jdbc.update("UPDATE snapshot_event_entry SET payload_revision = '0', payload = convert_to('{}', "
                 + "'UTF8') WHERE aggregate_identifier = ?", id);
         assertThat(changed).isPositive();
+        paymentIntentCache.removeAll();
 
         Reply confirmed = postJson("/v1/payment_intents/" + id + "/confirm", "{\"payment_method\": \"pm_card_visa\"}");
 

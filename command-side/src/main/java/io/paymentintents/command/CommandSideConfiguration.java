@@ -5,6 +5,9 @@ import io.paymentintents.command.processor.PaymentProcessor;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import io.paymentintents.command.processor.TestModeProcessor;
+import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.NoCache;
+import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
@@ -143,6 +146,20 @@ public class CommandSideConfiguration {
     @Bean
     public CorrelationDataProvider auditCorrelationDataProvider() {
         return new SimpleCorrelationDataProvider(AuditMetadata.KEYS.toArray(String[]::new));
+    }
+
+    /**
+     * Intents this node has loaded or changed, kept in memory (weakly referenced: the garbage collector may drop any
+     * entry), so that a confirm or capture right after a create does not read and deserialize the stream again. The
+     * cache is only a shortcut: every append still meets the unique (aggregate, sequence) constraint, and a command
+     * that loses that race is rolled back, its cache entry dropped, and retried on the stored events. With several
+     * nodes, a node's entry can be older than the store: a command that then appends is caught by that constraint,
+     * but one that only refuses (no events) answers from the older state; turn the cache off there
+     * ({@code payments.aggregate-cache.enabled=false}) unless each intent's commands reach one node.
+     */
+    @Bean
+    public Cache paymentIntentCache(@Value("${payments.aggregate-cache.enabled:true}") boolean enabled) {
+        return enabled ? new WeakReferenceCache() : NoCache.INSTANCE;
     }
 
     @Bean
