@@ -13,6 +13,7 @@
 #   LABEL=text           a title for the report
 #   FIXED, RAMPS, WARMUP, RAMP_STEP, RAMP_FACTOR: the plan (see LoadRun); PGBENCH_CLIENTS, PGBENCH_SECONDS
 #   SHAPES="transactional batched-bound"   the pgbench scripts' transactions (autocommit: as before fix 1)
+#   AGGREGATE_READS=true  the confirm in pgbench's scripts loads the aggregate (builds before the aggregate cache)
 #   SKIP_PGBENCH=1 (the service only; the report is not copied to bench/results), JAR=path (another build),
 #   SKIP_BUILD=1, MVN_FLAGS=-o, PG_CLUSTER/PG_PORT, SERVICE_PORT, KEEP_CLUSTER=1, SERVICE_JAVA_OPTS, SERVICE_ARGS
 set -euo pipefail
@@ -95,7 +96,8 @@ log "pgbench ceiling (shapes $SHAPES; clients $PGBENCH_CLIENTS; $PGBENCH_SECONDS
 for shape in $SHAPES; do
   mkdir -p "$OUT/pgbench/$shape"
   bench pgbench-scripts --jdbc="$JDBC_URL" --db-user="$PG_USER" --db-password="$PG_PASSWORD" \
-    --out="$OUT/pgbench/$shape" --shape="$shape" | tee "$OUT/pgbench/sizes.txt"
+    --out="$OUT/pgbench/$shape" --shape="$shape" --aggregate-reads="${AGGREGATE_READS:-false}" \
+    | tee "$OUT/pgbench/sizes.txt"
 done
 {
   echo "DROP SCHEMA IF EXISTS ceiling CASCADE; CREATE SCHEMA ceiling; SET search_path = ceiling;"

@@ -216,6 +216,28 @@ class ScaleOutTest {
     }
 
     @Test
+    void aNodeDecidesOnTheStoredIntentNotOnItsInMemoryCopy() throws Exception {
+        ServiceProcess first = node(0);
+        ServiceProcess second = node(1);
+        // the first node creates the intent and so keeps it in its aggregate cache, at requires_confirmation
+        HttpResponse<String> created = first.send("POST", "/v1/payment_intents", "{\"amount\": 4200, \"currency\": "
+                + "\"usd\", \"capture_method\": \"manual\", \"payment_method\": \"pm_card_visa\"}", null);
+        assertThat(created.statusCode()).isEqualTo(200);
+        String id = idOf(created);
+        // the second node confirms it: the first node's copy is now behind the store
+        assertThat(second.send("POST", "/v1/payment_intents/" + id + "/confirm", "{}", null).statusCode())
+                .isEqualTo(200);
+
+        // a capture decided on the old copy would be refused ("status of requires_confirmation")
+        HttpResponse<String> captured = first.send("POST", "/v1/payment_intents/" + id + "/capture", "{}", null);
+
+        assertThat(captured.statusCode()).as(captured.body()).isEqualTo(200);
+        JsonNode intent = ServiceTest.JSON.readTree(captured.body());
+        assertThat(intent.get("status").asText()).isEqualTo("succeeded");
+        assertThat(intent.get("amount_received").asLong()).isEqualTo(4200);
+    }
+
+    @Test
     void confirmRacingCancelThroughTwoNodesHasOneWinner() throws Exception {
         assertThat(races).as("races where both nodes answered").isNotEmpty();
         Map<String, List<String>> events = eventsByIntent();

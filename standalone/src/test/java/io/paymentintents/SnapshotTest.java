@@ -1,6 +1,7 @@
 package io.paymentintents;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.axonframework.common.caching.Cache;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringApplication;
@@ -21,6 +22,10 @@ class SnapshotTest extends ServiceTest {
     @Autowired
     private EmbeddedPostgres sharedPostgres;
 
+    /** Emptied before the checks, so that the intent is loaded from the store, not served from memory. */
+    @Autowired
+    private Cache paymentIntentCache;
+
     @Test
     void aSmallSnapshotThresholdTakesSnapshotsOftenAndTheIntentLoadsFromThem() throws Exception {
         jdbc.execute("CREATE DATABASE snapshot_threshold");
@@ -31,7 +36,9 @@ class SnapshotTest extends ServiceTest {
         try (ConfigurableApplicationContext app = new SpringApplication(PaymentIntentsApplication.class).run(
                 "--server.port=0", "--spring.datasource.url=" + url, "--spring.datasource.username=postgres",
                 "--payments.data-dir=" + Files.createTempDirectory("snapshots"), "--payments.keys.secret=" + SECRET_KEY,
-                "--payments.snapshot-threshold=3")) {
+                "--payments.snapshot-threshold=3",
+                // every command loads the intent from the store (its snapshot), not from memory
+                "--payments.aggregate-cache.enabled=false")) {
             port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
             String id = createIntent("{\"amount\": 5000, \"currency\": \"eur\", \"capture_method\": \"manual\", "
                     + "\"metadata\": {\"keep\": \"me\"}}");
@@ -74,6 +81,7 @@ class SnapshotTest extends ServiceTest {
         assertThat(snapshot).contains("\"accountId\"").contains("cus_snap").contains("requires_payment_method");
 
         // rules that depend on state restored from the snapshot
+        paymentIntentCache.removeAll();
         Reply tooMuch = postJson("/v1/payment_intents/" + id, "{\"payment_method\": \"pm_card_visa\"}");
         assertThat(tooMuch.status()).isEqualTo(200);
         assertThat(tooMuch.body().get("status").asText()).isEqualTo("requires_confirmation");
@@ -100,6 +108,7 @@ class SnapshotTest extends ServiceTest {
         int changed = jdbc.update("UPDATE snapshot_event_entry SET payload_revision = '0', payload = convert_to('{}', "
                 + "'UTF8') WHERE aggregate_identifier = ?", id);
         assertThat(changed).isPositive();
+        paymentIntentCache.removeAll();
 
         Reply confirmed = postJson("/v1/payment_intents/" + id + "/confirm", "{\"payment_method\": \"pm_card_visa\"}");
 

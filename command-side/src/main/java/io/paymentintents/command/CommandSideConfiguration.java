@@ -5,9 +5,12 @@ import io.paymentintents.command.processor.PaymentProcessor;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import io.paymentintents.command.processor.TestModeProcessor;
+import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.NoCache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.snapshotting.RevisionSnapshotFilter;
 import org.axonframework.eventsourcing.snapshotting.SnapshotFilter;
@@ -16,6 +19,7 @@ import org.axonframework.serialization.upcasting.event.EventUpcaster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paymentintents.api.event.upcasting.PaymentIntentCapturedUpcaster;
 import org.flywaydb.core.Flyway;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -167,6 +171,18 @@ public class CommandSideConfiguration {
     @Bean
     public EventUpcaster paymentIntentCapturedUpcaster() {
         return new PaymentIntentCapturedUpcaster();
+    }
+
+    /**
+     * Intents this node has loaded or changed, kept in memory (weakly referenced: the garbage collector may drop any
+     * entry), so that a confirm or capture right after a create does not read and deserialize the stream again. An
+     * entry is used only while the event store holds nothing newer for its intent ({@link ValidatedAggregateCache}),
+     * so several nodes writing the same intents stay correct with it on.
+     */
+    @Bean
+    public Cache paymentIntentCache(@Value("${payments.aggregate-cache.enabled:true}") boolean enabled,
+                                    ObjectProvider<EventStore> eventStore) {
+        return enabled ? new ValidatedAggregateCache(eventStore::getObject) : NoCache.INSTANCE;
     }
 
     @Bean

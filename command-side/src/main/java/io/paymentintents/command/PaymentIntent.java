@@ -74,7 +74,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * {@link CommandOutcome} carrying the version its events reached.
  */
 @Aggregate(type = PaymentIntent.TYPE, snapshotTriggerDefinition = "paymentIntentSnapshotTrigger",
-        snapshotFilter = "paymentIntentSnapshotFilter")
+        snapshotFilter = "paymentIntentSnapshotFilter", cache = "paymentIntentCache")
 // Snapshots are this class serialized by Jackson: its state lives in private fields without getters.
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
