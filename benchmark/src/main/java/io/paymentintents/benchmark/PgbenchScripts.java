@@ -23,9 +23,9 @@ import java.util.List;
  * of a run; docs/benchmarks.md), in the service's transactions:
  * <ol>
  * <li>claim the Idempotency-Key ({@code INSERT ... ON CONFLICT DO NOTHING}, autocommit);</li>
- * <li>the command: append the event; for a confirm of an intent that is not in the service's aggregate cache,
- * first load it (snapshot, then its events, read until a batch comes back short): {@code --aggregate-reads=true},
- * for builds before the cache;</li>
+ * <li>the command: append the event; for a confirm, first check the cached intent against the store (its last
+ * sequence number), or, for builds before the aggregate cache ({@code --aggregate-reads=true}), load the intent
+ * instead (snapshot, then its events, read until a batch comes back short);</li>
  * <li>the event store's reader, woken by the append: the new events by global index, and the check for a gap;</li>
  * <li>the subscription query's initial read of the intent;</li>
  * <li>the projection batch: store the token, write the read model (a confirm also indexes its charge), read the row
@@ -209,6 +209,10 @@ final class PgbenchScripts {
                     + "|| :n AND sequence_number >= 0 AND sequence_number < 100 ORDER BY sequence_number ASC;");
             command.add("SELECT " + EVENT_COLUMNS + " FROM domain_event_entry WHERE aggregate_identifier = 'pi_pgb' "
                     + "|| :n AND sequence_number >= 1 AND sequence_number < 101 ORDER BY sequence_number ASC;");
+        } else {
+            // the cached intent is checked against the store (ValidatedAggregateCache)
+            command.add("SELECT max(sequence_number) FROM domain_event_entry WHERE aggregate_identifier = 'pi_pgb' "
+                    + "|| :n;");
         }
         command.add(appendEvent(1, "PaymentIntentSucceeded", s.succeededPayload, s.succeededMeta));
         groups.add(new Group(true, false, List.copyOf(command)));
