@@ -33,7 +33,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-1 8}
   PGBENCH_SECONDS=${PGBENCH_SECONDS:-5}
 fi
-WARMUP=${WARMUP:-pair:50:30s}
+WARMUP=${WARMUP:-pair:50:30s,create:100:30s}
 FIXED=${FIXED:-create:200:60s,pair:100:30s,retrieve:500:30s,list:200:30s}
 RAMPS=${RAMPS:-pair:100,create:150,retrieve:400,list:200}
 RAMP_STEP=${RAMP_STEP:-20s}
@@ -103,7 +103,7 @@ done
   echo "DROP SCHEMA IF EXISTS ceiling CASCADE; CREATE SCHEMA ceiling; SET search_path = ceiling;"
   cat "$ROOT"/command-side/src/main/resources/db/eventstore/V*.sql
   ls "$ROOT"/query-side/src/main/resources/db/query/V*.sql | sort -V | xargs cat
-  cat "$ROOT"/api-gateway/src/main/resources/db/gateway/V1__*.sql
+  ls "$ROOT"/api-gateway/src/main/resources/db/gateway/V*.sql | sort -V | xargs cat
   cat <<'SQL'
 INSERT INTO ceiling.domain_event_entry SELECT * FROM public.domain_event_entry;
 SELECT setval('ceiling.domain_event_entry_global_index_seq', (SELECT coalesce(max(global_index), 1) FROM ceiling.domain_event_entry));
@@ -116,9 +116,14 @@ INSERT INTO ceiling.payment_intents (id, account_id, version, status, amount, cu
     last_payment_error, cancellation_reason, canceled_at, created, created_at, updated_at FROM public.payment_intents;
 INSERT INTO ceiling.payment_intent_charges SELECT * FROM public.payment_intent_charges;
 INSERT INTO ceiling.idempotency_keys SELECT * FROM public.idempotency_keys;
+INSERT INTO ceiling.stripe_events SELECT * FROM public.stripe_events;
+INSERT INTO ceiling.stripe_event_intents SELECT * FROM public.stripe_event_intents;
+-- the service's three processors that handle every event, 4 segments each (PgbenchScripts.PROCESSORS)
 INSERT INTO ceiling.token_entry (processor_name, segment, token, token_type, time_stamp, owner)
-  VALUES ('pgbench-ceiling', 0, NULL, NULL, '2026-11-22T08:31:03.660Z', 'pgbench@ceiling');
-ANALYZE ceiling.domain_event_entry, ceiling.payment_intents, ceiling.idempotency_keys, ceiling.payment_intent_charges, ceiling.token_entry;
+  SELECT 'pgbench-' || p, s, NULL, NULL, '2026-11-22T08:31:03.660Z', 'pgbench@ceiling'
+  FROM unnest(ARRAY['payment-intents', 'stripe-events', 'webhooks']) AS p, generate_series(0, 3) AS s;
+ANALYZE ceiling.domain_event_entry, ceiling.payment_intents, ceiling.idempotency_keys, ceiling.payment_intent_charges,
+  ceiling.token_entry, ceiling.stripe_events, ceiling.stripe_event_intents;
 SQL
 } | psql_bench -d "$PG_DB" >/dev/null
 : >"$OUT/pgbench.tsv"

@@ -49,7 +49,7 @@ final class LoadRun {
 
     static {
         DEFAULTS.put("url", "http://localhost:8080");
-        DEFAULTS.put("warmup", "pair:50:30s");
+        DEFAULTS.put("warmup", "pair:50:30s,create:100:30s");
         DEFAULTS.put("fixed", "create:200:60s,pair:100:30s,retrieve:500:30s,list:200:30s");
         DEFAULTS.put("ramps", "pair:100,create:150,retrieve:400,list:200");
         DEFAULTS.put("ramp-factor", "1.25");
@@ -115,9 +115,15 @@ final class LoadRun {
     }
 
     private void plan() throws Exception {
-        // warm-up: JIT, connection pools, and intents for retrieve to read
-        String[] warmup = args.string("warmup", DEFAULTS.get("warmup")).split(":");
-        step("warmup", warmup[0], Double.parseDouble(warmup[1]), Args.parseDuration(warmup[2]));
+        // warm-up: JIT, connection pools, and intents for retrieve to read; one step per scenario listed, so that
+        // the first fixed step measures compiled code, not the JIT compiling it on the same two cores
+        for (String spec : args.string("warmup", DEFAULTS.get("warmup")).split(",")) {
+            if (spec.isBlank()) {
+                continue;
+            }
+            String[] warmup = spec.split(":");
+            step("warmup", warmup[0], Double.parseDouble(warmup[1]), Args.parseDuration(warmup[2]));
+        }
         for (String spec : args.string("fixed", DEFAULTS.get("fixed"))
                 .split(",")) {
             if (spec.isBlank()) {

@@ -30,6 +30,9 @@ import java.util.List;
  * <li>the subscription query's initial read of the intent;</li>
  * <li>the projection batch: store the token, write the read model (a confirm also indexes its charge), read the row
  * back for the waiting request;</li>
+ * <li>the stripe-events projection's batch: store its token, read and store the intent's fold state, write the
+ * event;</li>
+ * <li>the webhooks processor's batch: store its token, look up the account's endpoints for the event type;</li>
  * <li>store the response under the Idempotency-Key (autocommit).</li>
  * </ol>
  * At low load the reader may run two or three times per event (here: once); under load one read and one projection
@@ -69,7 +72,8 @@ final class PgbenchScripts {
     enum Shape { AUTOCOMMIT, TRANSACTIONAL, BATCHED_BOUND }
 
     private record Samples(byte[] createdPayload, byte[] createdMeta, byte[] succeededPayload, byte[] succeededMeta,
-                           String createBody, String confirmBody, String charge, String metadata) {
+                           String createBody, String confirmBody, String charge, String metadata,
+                           String createdEvent, String succeededEvent, String succeededPrevious) {
     }
 
     static void main(Args args) throws Exception {
@@ -106,8 +110,14 @@ final class PgbenchScripts {
             String charge = one(s, "SELECT charges -> 0 FROM payment_intents WHERE status = 'succeeded' "
                     + "ORDER BY created DESC LIMIT 1");
             String metadata = one(s, "SELECT metadata FROM payment_intents ORDER BY created DESC LIMIT 1");
+            String createdEvent = one(s, "SELECT object FROM stripe_events WHERE type = 'payment_intent.created' "
+                    + "ORDER BY position DESC LIMIT 1");
+            String succeededEvent = one(s, "SELECT object FROM stripe_events WHERE type = "
+                    + "'payment_intent.succeeded' ORDER BY position DESC LIMIT 1");
+            String succeededPrevious = one(s, "SELECT previous FROM stripe_events WHERE type = "
+                    + "'payment_intent.succeeded' ORDER BY position DESC LIMIT 1");
             return new Samples(created[0], created[1], succeeded[0], succeeded[1], createBody, confirmBody, charge,
-                    metadata);
+                    metadata, createdEvent, succeededEvent, succeededPrevious);
         }
     }
 
@@ -164,10 +174,43 @@ final class PgbenchScripts {
                 "SELECT min(global_index) FROM domain_event_entry WHERE global_index > :gi;");
     }
 
-    private static final String STORE_TOKEN = "UPDATE token_entry SET token = convert_to('{\"index\"' || chr(58) "
-            + "|| :gi || ',\"gaps\"' || chr(58) || '[]}', 'UTF8'), token_type = "
-            + "'org.axonframework.eventhandling.GapAwareTrackingToken', time_stamp = '2026-11-22T08:31:06.620Z' "
-            + "WHERE owner = 'pgbench@ceiling' AND processor_name = 'pgbench-ceiling' AND segment = 0;";
+    /**
+     * The processors that handle every event, each in its own transaction that also stores its token. Like the
+     * service's (4 segments each, an intent's events in the segment of its id), the token row is one of 4 per
+     * processor, chosen by the intent.
+     */
+    static final List<String> PROCESSORS = List.of("payment-intents", "stripe-events", "webhooks");
+    static final int SEGMENTS = 4;
+
+    private static String storeToken(String processor) {
+        return "UPDATE token_entry SET token = convert_to('{\"index\"' || chr(58) "
+                + "|| :gi || ',\"gaps\"' || chr(58) || '[]}', 'UTF8'), token_type = "
+                + "'org.axonframework.eventhandling.GapAwareTrackingToken', time_stamp = '2026-11-22T08:31:06.620Z' "
+                + "WHERE owner = 'pgbench@ceiling' AND processor_name = 'pgbench-" + processor + "' AND segment = "
+                + ":segment;";
+    }
+
+    /** The stripe-events projection: the fold state of the intent read, stored, and the event written. */
+    private static Group stripeEvents(int sequence, String type, String object, String previous) {
+        return Group.projection(storeToken("stripe-events"),
+                "SELECT view FROM stripe_event_intents WHERE id = 'pi_pgb' || :n;",
+                "INSERT INTO stripe_event_intents (id, version, view) VALUES ('pi_pgb' || :n, " + sequence + ", "
+                        + "CAST(" + object + " AS jsonb)) ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, "
+                        + "view = EXCLUDED.view WHERE stripe_event_intents.version < EXCLUDED.version;",
+                "INSERT INTO stripe_events (id, account_id, type, created, position, payment_intent_id, sequence, "
+                        + "object, previous, request_id, idempotency_key) VALUES ('evt_pgb' || :n || '_" + sequence
+                        + "', 'acct_default', '" + type + "', extract(epoch FROM now())::bigint, :gi, 'pi_pgb' || :n, "
+                        + sequence + ", CAST(" + object + " AS jsonb), " + (previous == null ? "NULL" : "CAST("
+                        + previous + " AS jsonb)") + ", 'req_pgb' || :n, 'pgb-' || :n) ON CONFLICT DO NOTHING;");
+    }
+
+    /** The webhooks outbox processor: the account's endpoints for this event type (none in the benchmark). */
+    private static Group webhooks(String type) {
+        return Group.projection(storeToken("webhooks"),
+                "SELECT id FROM webhook_endpoints WHERE account_id = 'acct_default' AND status = 'enabled' AND "
+                        + "created_at <= now() AND (enabled_events @> jsonb_build_array('" + type + "'::text) OR "
+                        + "enabled_events @> '[\"*\"]'::jsonb);");
+    }
     private static final String READ_BACK = "SELECT * FROM payment_intents WHERE id = 'pi_pgb' || :n;";
     private static final String INITIAL_READ = "SELECT * FROM payment_intents WHERE id = 'pi_pgb' || :n "
             + "AND account_id = 'acct_default';";
@@ -175,12 +218,13 @@ final class PgbenchScripts {
     private static List<Group> create(Samples s) {
         List<Group> groups = new ArrayList<>();
         groups.add(new Group(false, false, List.of("\\set n random(1, 9000000000000000000)",
+                "\\set segment :n % " + SEGMENTS,
                 "\\set amount random(500, 100000)", "\\set customer random(0, 999)")));
         groups.add(Group.plain(claimKey("'POST /v1/payment_intents'", "create")));
         groups.add(Group.axon(appendEvent(0, "PaymentIntentCreated", s.createdPayload, s.createdMeta)));
         groups.add(reader());
         groups.add(Group.axon(INITIAL_READ));
-        groups.add(Group.projection(STORE_TOKEN,
+        groups.add(Group.projection(storeToken("payment-intents"),
                 "INSERT INTO payment_intents (id, account_id, version, status, amount, currency, customer, "
                         + "description, payment_method, payment_method_types, capture_method, confirmation_method, "
                         + "return_url, metadata, created, created_at, updated_at) VALUES ('pi_pgb' || :n, "
@@ -189,6 +233,8 @@ final class PgbenchScripts {
                         + "NULL, CAST(" + text(s.metadata) + " AS jsonb), extract(epoch FROM now())::bigint, now(), "
                         + "now()) ON CONFLICT (id) DO NOTHING;",
                 READ_BACK));
+        groups.add(stripeEvents(0, "payment_intent.created", text(s.createdEvent), null));
+        groups.add(webhooks("payment_intent.created"));
         groups.add(Group.plain("UPDATE idempotency_keys SET state = 'complete', response_status = 200, "
                 + "response_body = " + text(s.createBody) + " WHERE account_id = 'acct_default' AND "
                 + "idempotency_key = 'pgb-create-' || :n;"));
@@ -218,7 +264,7 @@ final class PgbenchScripts {
         groups.add(new Group(true, false, List.copyOf(command)));
         groups.add(reader());
         groups.add(Group.axon(INITIAL_READ));
-        groups.add(Group.projection(STORE_TOKEN,
+        groups.add(Group.projection(storeToken("payment-intents"),
                 "INSERT INTO payment_intent_charges (charge_id, payment_intent_id, account_id) SELECT 'ch_pgb' || :n, "
                         + "id, account_id FROM payment_intents WHERE id = 'pi_pgb' || :n AND version < 1 "
                         + "ON CONFLICT (charge_id) DO NOTHING;",
@@ -231,6 +277,8 @@ final class PgbenchScripts {
                         + "jsonb_build_array(CAST(" + charge + " AS jsonb)) END, version = 1, status = 'succeeded', "
                         + "updated_at = now() WHERE id = 'pi_pgb' || :n AND version < 1;",
                 READ_BACK));
+        groups.add(stripeEvents(1, "payment_intent.succeeded", text(s.succeededEvent), text(s.succeededPrevious)));
+        groups.add(webhooks("payment_intent.succeeded"));
         groups.add(Group.plain("UPDATE idempotency_keys SET state = 'complete', response_status = 200, "
                 + "response_body = " + text(s.confirmBody) + " WHERE account_id = 'acct_default' AND "
                 + "idempotency_key = 'pgb-confirm-' || :n;"));
