@@ -175,9 +175,11 @@ final class PgbenchScripts {
     }
 
     /**
-     * The processors that handle every event, each in its own transaction that also stores its token. Like the
-     * service's (4 segments each, an intent's events in the segment of its id), the token row is one of 4 per
-     * processor, chosen by the intent.
+     * The processors that handle every event, each in its own transaction that also stores its token. The token row
+     * is one of 4 per processor, chosen by the intent, as the service's payment-intents processor has 4 segments. The
+     * service's stripe-events and webhooks processors have one segment each, but under load one of their
+     * transactions serves a whole batch of events; pgbench's transactions serve one event each and cannot share a
+     * commit, so one row would queue every client behind one lock and understate the ceiling.
      */
     static final List<String> PROCESSORS = List.of("payment-intents", "stripe-events", "webhooks");
     static final int SEGMENTS = 4;
