@@ -118,7 +118,7 @@ INSERT INTO ceiling.payment_intent_charges SELECT * FROM public.payment_intent_c
 INSERT INTO ceiling.idempotency_keys SELECT * FROM public.idempotency_keys;
 INSERT INTO ceiling.stripe_events SELECT * FROM public.stripe_events;
 INSERT INTO ceiling.stripe_event_intents SELECT * FROM public.stripe_event_intents;
--- the service's three processors that handle every event, 4 segments each (PgbenchScripts.PROCESSORS)
+-- the service's three processors that handle every event, 4 token rows each (PgbenchScripts.PROCESSORS, SEGMENTS)
 INSERT INTO ceiling.token_entry (processor_name, segment, token, token_type, time_stamp, owner)
   SELECT 'pgbench-' || p, s, NULL, NULL, '2026-11-22T08:31:03.660Z', 'pgbench@ceiling'
   FROM unnest(ARRAY['payment-intents', 'stripe-events', 'webhooks']) AS p, generate_series(0, 3) AS s;

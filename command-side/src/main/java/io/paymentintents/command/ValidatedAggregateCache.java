@@ -45,10 +45,17 @@ final class ValidatedAggregateCache implements Cache {
     }
 
     private boolean isCurrent(Object key, AggregateCacheEntry<?> entry) {
-        // an in-memory entry returns its live aggregate and needs none of these arguments
-        EventSourcedAggregate<?> aggregate = entry.recreateAggregate(null, null, null, null);
+        // an in-memory entry returns its live aggregate and needs none of these arguments; an entry without one (it
+        // would have been serialized, which this cache never does) is simply not used
+        EventSourcedAggregate<?> aggregate;
+        try {
+            aggregate = entry.recreateAggregate(null, null, null, null);
+        } catch (RuntimeException notInMemory) {
+            return false;
+        }
+        Long cached = aggregate.version();
         Optional<Long> stored = eventStore.get().lastSequenceNumberFor(key.toString());
-        return stored.isPresent() && stored.get().equals(aggregate.version());
+        return cached != null && stored.isPresent() && stored.get().equals(cached);
     }
 
     @Override
