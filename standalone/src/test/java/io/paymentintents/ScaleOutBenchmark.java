@@ -37,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *     -Dbenchmark.nodes=3 -Dbenchmark.clients=8 -Dbenchmark.seconds=30
  * </pre>
  *
- * {@code -Dbenchmark.args="--a=b --c=d"} passes settings to every node. The report goes to standard output and to
+ * {@code -Dbenchmark.clients=0} measures what idle nodes cost. {@code -Dbenchmark.args="--a=b --c=d"} passes
+ * settings to every node. The report goes to standard output and to
  * {@code standalone/target/benchmarks/scale-out-<nodes>.md}.
  *
  * <p>{@code -Dbenchmark.baseline=/path/to/other/checkout} (built there with {@code test-compile}) instead compares
@@ -170,6 +171,10 @@ class ScaleOutBenchmark {
         AtomicInteger next = new AtomicInteger();
         long end = System.nanoTime() + Duration.ofSeconds(duration).toNanos();
         Result result = new Result();
+        if (clients == 0) {
+            Thread.sleep(Duration.ofSeconds(duration).toMillis()); // what the nodes cost when idle
+            return result;
+        }
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -257,6 +262,9 @@ class ScaleOutBenchmark {
                                 + "%.1f kB WAL%n", costs.nodeCpuNanos() / 1e6 / pairs,
                         costs.postgresCpuNanos() / 1e6 / pairs, costs.commits() / pairs,
                         costs.walBytes() / 1024.0 / pairs));
+                out.append(String.format("in all: %.0f ms CPU in the nodes, %.0f ms CPU in PostgreSQL, %d commits in "
+                                + "%d s%n", costs.nodeCpuNanos() / 1e6, costs.postgresCpuNanos() / 1e6, costs.commits(),
+                        seconds));
             }
             out.append("| ms | p50 | p90 | p99 | max |\n|---|---|---|---|---|\n");
             String[] names = {"create", "confirm", "create+confirm"};
