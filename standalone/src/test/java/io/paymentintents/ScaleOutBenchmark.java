@@ -98,6 +98,9 @@ class ScaleOutBenchmark {
             for (ServiceProcess node : both) {
                 node.close();
             }
+            try (var paths = Files.walk(root)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
         }
     }
 

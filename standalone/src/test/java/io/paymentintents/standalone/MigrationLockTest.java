@@ -6,7 +6,9 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -32,8 +34,8 @@ class MigrationLockTest {
 
     @Test
     void nodesStartingTogetherOnANewDatabaseAllMigrateIt() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgresConfiguration.start(
-                Files.createTempDirectory("migration-lock").resolve("postgres"), 0)) {
+        Path directory = Files.createTempDirectory("migration-lock");
+        try (EmbeddedPostgres postgres = EmbeddedPostgresConfiguration.start(directory.resolve("postgres"), 0)) {
             for (int round = 0; round < 3; round++) {
                 String database = "fresh_" + round;
                 try (var connection = postgres.getPostgresDatabase().getConnection()) {
@@ -47,6 +49,10 @@ class MigrationLockTest {
                     rows.next();
                     assertThat(rows.getInt(1)).isEqualTo(5);
                 }
+            }
+        } finally {
+            try (var paths = Files.walk(directory)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
     }
