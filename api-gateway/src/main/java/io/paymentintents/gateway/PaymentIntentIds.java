@@ -1,10 +1,7 @@
 package io.paymentintents.gateway;
 
+import io.paymentintents.api.Identifiers;
 
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
@@ -14,39 +11,14 @@ import java.security.SecureRandom;
  */
 public class PaymentIntentIds {
 
-    private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final int LENGTH = 24;
     private final SecureRandom random = new SecureRandom();
 
     /** @param keyedRequest the keyed request's fingerprint, or null for a create sent without Idempotency-Key */
     public String forCreate(String accountId, String keyedRequest) {
         if (keyedRequest == null) {
-            StringBuilder id = new StringBuilder("pi_");
-            for (int i = 0; i < LENGTH; i++) {
-                id.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
-            }
-            return id.toString();
+            return "pi_" + Identifiers.randomBase62(LENGTH, random);
         }
-        return "pi_" + base62(sha256(accountId + "\n" + keyedRequest)).substring(0, LENGTH);
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
-
-    private static String base62(byte[] bytes) {
-        BigInteger value = new BigInteger(1, bytes);
-        BigInteger base = BigInteger.valueOf(ALPHABET.length());
-        StringBuilder text = new StringBuilder();
-        while (text.length() < LENGTH) {
-            BigInteger[] division = value.divideAndRemainder(base);
-            text.append(ALPHABET.charAt(division[1].intValue()));
-            value = division[0];
-        }
-        return text.toString();
+        return "pi_" + Identifiers.base62(Identifiers.sha256(accountId + "\n" + keyedRequest), LENGTH);
     }
 }

@@ -1,5 +1,6 @@
 package io.paymentintents.api.events;
 
+import io.paymentintents.api.Identifiers;
 import io.paymentintents.api.event.PaymentIntentAmountCapturableUpdated;
 import io.paymentintents.api.event.PaymentIntentCanceled;
 import io.paymentintents.api.event.PaymentIntentCaptured;
@@ -10,10 +11,6 @@ import io.paymentintents.api.event.PaymentIntentProcessing;
 import io.paymentintents.api.event.PaymentIntentRequiresAction;
 import io.paymentintents.api.event.PaymentIntentSucceeded;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,8 +24,6 @@ public final class StripeEventTypes {
     public static final List<String> ALL = List.of("payment_intent.created", "payment_intent.requires_action",
             "payment_intent.processing", "payment_intent.amount_capturable_updated", "payment_intent.succeeded",
             "payment_intent.payment_failed", "payment_intent.canceled");
-
-    private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     private StripeEventTypes() {
     }
@@ -64,20 +59,6 @@ public final class StripeEventTypes {
      * identifier, a UUID): the same on every replay, on every node, in the events API and in every webhook delivery.
      */
     public static String eventId(String storedEventIdentifier) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(storedEventIdentifier.getBytes(StandardCharsets.UTF_8));
-            BigInteger value = new BigInteger(1, digest);
-            BigInteger base = BigInteger.valueOf(ALPHABET.length());
-            StringBuilder id = new StringBuilder("evt_");
-            for (int i = 0; i < 24; i++) {
-                BigInteger[] division = value.divideAndRemainder(base);
-                id.append(ALPHABET.charAt(division[1].intValue()));
-                value = division[0];
-            }
-            return id.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return "evt_" + Identifiers.base62(Identifiers.sha256(storedEventIdentifier), 24);
     }
 }

@@ -1,8 +1,9 @@
 package io.paymentintents.api.secrets;
 
+import io.paymentintents.api.Identifiers;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 
@@ -13,7 +14,6 @@ import java.security.GeneralSecurityException;
  */
 public final class ClientSecrets {
 
-    private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private final SecretKeySpec key;
 
     public ClientSecrets(byte[] key) {
@@ -27,15 +27,8 @@ public final class ClientSecrets {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            BigInteger value = new BigInteger(1, mac.doFinal(paymentIntentId.getBytes(StandardCharsets.UTF_8)));
-            StringBuilder text = new StringBuilder(paymentIntentId).append("_secret_");
-            BigInteger base = BigInteger.valueOf(ALPHABET.length());
-            for (int i = 0; i < 25; i++) {
-                BigInteger[] division = value.divideAndRemainder(base);
-                text.append(ALPHABET.charAt(division[1].intValue()));
-                value = division[0];
-            }
-            return text.toString();
+            return paymentIntentId + "_secret_"
+                    + Identifiers.base62(mac.doFinal(paymentIntentId.getBytes(StandardCharsets.UTF_8)), 25);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
@@ -50,16 +43,8 @@ public final class ClientSecrets {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            BigInteger value = new BigInteger(1, mac.doFinal(("webhook_endpoint\n" + webhookEndpointId)
-                    .getBytes(StandardCharsets.UTF_8)));
-            StringBuilder text = new StringBuilder("whsec_");
-            BigInteger base = BigInteger.valueOf(ALPHABET.length());
-            for (int i = 0; i < 32; i++) {
-                BigInteger[] division = value.divideAndRemainder(base);
-                text.append(ALPHABET.charAt(division[1].intValue()));
-                value = division[0];
-            }
-            return text.toString();
+            return "whsec_" + Identifiers.base62(mac.doFinal(("webhook_endpoint\n" + webhookEndpointId)
+                    .getBytes(StandardCharsets.UTF_8)), 32);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
