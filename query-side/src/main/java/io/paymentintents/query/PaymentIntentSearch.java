@@ -77,10 +77,7 @@ public class PaymentIntentSearch {
         params.addValue("limit", limit + 1);
         List<PaymentIntentView> rows = new ArrayList<>(table.query(
                 "SELECT * FROM payment_intents WHERE " + where + ORDER + " LIMIT :limit", params));
-        boolean hasMore = rows.size() > limit;
-        if (hasMore) {
-            rows.remove(rows.size() - 1);
-        }
+        boolean hasMore = KeysetPages.cut(rows, limit, false);
         // Counted up to a cap, as Stripe's total_count is "only accurate up to 10,000": an exact count of a broad
         // match over a large account costs hundreds of milliseconds (docs/benchmarks.md), a capped one a few.
         long total = jdbc.queryForObject("SELECT count(*) FROM (SELECT 1 FROM payment_intents WHERE " + matches

@@ -34,7 +34,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -276,10 +275,8 @@ public class PaymentIntentTable {
             where.append(" AND status = :status");
             params.addValue("status", query.status().wireName());
         }
-        bound(where, params, "createdGt", ">", query.createdGt());
-        bound(where, params, "createdGte", ">=", query.createdGte());
-        bound(where, params, "createdLt", "<", query.createdLt());
-        bound(where, params, "createdLte", "<=", query.createdLte());
+        KeysetPages.createdRange(where, params, query.createdGt(), query.createdGte(), query.createdLt(),
+                query.createdLte());
 
         String cursorId = query.startingAfter() != null ? query.startingAfter() : query.endingBefore();
         boolean backwards = query.endingBefore() != null;
@@ -298,22 +295,8 @@ public class PaymentIntentTable {
         List<PaymentIntentView> rows = new ArrayList<>(jdbc.query(
                 "SELECT * FROM payment_intents WHERE " + where + " ORDER BY " + order + " LIMIT :limit",
                 params, rowMapper));
-        boolean hasMore = rows.size() > query.limit();
-        if (hasMore) {
-            rows.remove(rows.size() - 1);
-        }
-        if (backwards) {
-            Collections.reverse(rows);
-        }
+        boolean hasMore = KeysetPages.cut(rows, query.limit(), backwards);
         return new PaymentIntentPage(List.copyOf(rows), hasMore, true);
-    }
-
-    private static void bound(StringBuilder where, MapSqlParameterSource params, String name, String operator,
-                              Long value) {
-        if (value != null) {
-            where.append(" AND created ").append(operator).append(" :").append(name);
-            params.addValue(name, value);
-        }
     }
 
     private boolean update(String assignments, MapSqlParameterSource params) {

@@ -16,7 +16,6 @@ import org.springframework.stereotype.Repository;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -111,10 +110,8 @@ public class StripeEventTable {
             }
             where.append(" AND (").append(String.join(" OR ", alternatives)).append(")");
         }
-        bound(where, params, "createdGt", ">", query.createdGt());
-        bound(where, params, "createdGte", ">=", query.createdGte());
-        bound(where, params, "createdLt", "<", query.createdLt());
-        bound(where, params, "createdLte", "<=", query.createdLte());
+        KeysetPages.createdRange(where, params, query.createdGt(), query.createdGte(), query.createdLt(),
+                query.createdLte());
 
         String cursorId = query.startingAfter() != null ? query.startingAfter() : query.endingBefore();
         boolean backwards = query.endingBefore() != null;
@@ -130,27 +127,13 @@ public class StripeEventTable {
         }
         List<StripeEventRecord> rows = new ArrayList<>(jdbc.query("SELECT * FROM stripe_events WHERE " + where
                 + " ORDER BY position " + (backwards ? "ASC" : "DESC") + " LIMIT :limit", params, rowMapper));
-        boolean hasMore = rows.size() > query.limit();
-        if (hasMore) {
-            rows.remove(rows.size() - 1);
-        }
-        if (backwards) {
-            Collections.reverse(rows);
-        }
+        boolean hasMore = KeysetPages.cut(rows, query.limit(), backwards);
         return new StripeEventPage(List.copyOf(rows), hasMore);
     }
 
     /** Stripe's {@code *} wildcard as a LIKE pattern; every other character matches itself. */
     static String likePattern(String type) {
         return type.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('*', '%');
-    }
-
-    private static void bound(StringBuilder where, MapSqlParameterSource params, String name, String operator,
-                              Long value) {
-        if (value != null) {
-            where.append(" AND created ").append(operator).append(" :").append(name);
-            params.addValue(name, value);
-        }
     }
 
     private StripeEventRecord toRecord(ResultSet rs, int row) throws SQLException {
