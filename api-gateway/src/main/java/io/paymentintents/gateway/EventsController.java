@@ -64,12 +64,9 @@ public class EventsController {
         params.allowOnly(LIST_PARAMS);
         noExpansion(params);
         int limit = params.pageLimit();
-        Optional<String> startingAfter = params.nonEmptyString("starting_after");
-        Optional<String> endingBefore = params.nonEmptyString("ending_before");
-        if (startingAfter.isPresent() && endingBefore.isPresent()) {
-            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "ending_before",
-                    "Received both starting_after and ending_before parameters. Please pass in only one."));
-        }
+        Params.PageCursor pageCursor = params.pageCursor();
+        Optional<String> startingAfter = pageCursor.startingAfter();
+        Optional<String> endingBefore = pageCursor.endingBefore();
         List<String> types = types(params);
         CreatedRange created = CreatedRange.from(params);
         if (startingAfter.isPresent()) {

@@ -212,12 +212,9 @@ public class PaymentIntentController {
         params.allowOnly(LIST_PARAMS);
         Expansion expansion = Expansion.forList(params);
         int limit = params.pageLimit();
-        Optional<String> startingAfter = params.nonEmptyString("starting_after");
-        Optional<String> endingBefore = params.nonEmptyString("ending_before");
-        if (startingAfter.isPresent() && endingBefore.isPresent()) {
-            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "ending_before",
-                    "Received both starting_after and ending_before parameters. Please pass in only one."));
-        }
+        Params.PageCursor pageCursor = params.pageCursor();
+        Optional<String> startingAfter = pageCursor.startingAfter();
+        Optional<String> endingBefore = pageCursor.endingBefore();
         PaymentIntentStatus status = params.nonEmptyString("status").map(value -> PaymentIntentStatus
                 .fromWireName(value).orElseThrow(() -> new ApiException(ApiError.invalidRequest(
                         ErrorCodes.PARAMETER_INVALID_STRING, "status", "Invalid status: must be one of "

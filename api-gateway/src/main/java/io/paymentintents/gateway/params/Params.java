@@ -93,6 +93,19 @@ public final class Params {
         return (int) limit;
     }
 
+    /** A list's cursor: {@code starting_after} or {@code ending_before}, at most one of them, as Stripe demands. */
+    public PageCursor pageCursor() {
+        PageCursor cursor = new PageCursor(nonEmptyString("starting_after"), nonEmptyString("ending_before"));
+        if (cursor.startingAfter().isPresent() && cursor.endingBefore().isPresent()) {
+            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "ending_before",
+                    "Received both starting_after and ending_before parameters. Please pass in only one."));
+        }
+        return cursor;
+    }
+
+    public record PageCursor(Optional<String> startingAfter, Optional<String> endingBefore) {
+    }
+
     public Optional<Long> positiveInteger(String name) {
         Optional<Long> value = integer(name);
         if (value.isPresent() && value.get() < 1) {

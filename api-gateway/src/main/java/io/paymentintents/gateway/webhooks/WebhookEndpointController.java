@@ -124,9 +124,9 @@ public class WebhookEndpointController {
         params.allowOnly(LIST_PARAMS);
         noExpansion(params);
         int limit = params.pageLimit();
-        Optional<String> startingAfter = params.nonEmptyString("starting_after");
-        Optional<String> endingBefore = params.nonEmptyString("ending_before");
-        checkOneCursor(startingAfter, endingBefore);
+        Params.PageCursor pageCursor = params.pageCursor();
+        Optional<String> startingAfter = pageCursor.startingAfter();
+        Optional<String> endingBefore = pageCursor.endingBefore();
         WebhookEndpoints.Page page = endpoints.list(caller.accountId(), limit, startingAfter.orElse(null),
                 endingBefore.orElse(null)).orElseThrow(() -> new ApiException(noSuchEndpoint(
                 startingAfter.or(() -> endingBefore).orElseThrow())
@@ -154,9 +154,9 @@ public class WebhookEndpointController {
         params.allowOnly(DELIVERY_LIST_PARAMS);
         noExpansion(params);
         int limit = params.pageLimit();
-        Optional<String> startingAfter = params.nonEmptyString("starting_after");
-        Optional<String> endingBefore = params.nonEmptyString("ending_before");
-        checkOneCursor(startingAfter, endingBefore);
+        Params.PageCursor pageCursor = params.pageCursor();
+        Optional<String> startingAfter = pageCursor.startingAfter();
+        Optional<String> endingBefore = pageCursor.endingBefore();
         String event = params.nonEmptyString("event").orElse(null);
         found(caller, id);
         WebhookDeliveries.Page page = deliveries.list(caller.accountId(), id, event, limit,
@@ -278,13 +278,6 @@ public class WebhookEndpointController {
         if (!expand.isEmpty()) {
             throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "expand",
                     "This property cannot be expanded (" + expand.get(0) + ")."));
-        }
-    }
-
-    private static void checkOneCursor(Optional<String> startingAfter, Optional<String> endingBefore) {
-        if (startingAfter.isPresent() && endingBefore.isPresent()) {
-            throw new ApiException(ApiError.invalidRequest(ErrorCodes.PARAMETER_INVALID_STRING, "ending_before",
-                    "Received both starting_after and ending_before parameters. Please pass in only one."));
         }
     }
 
