@@ -6,13 +6,11 @@ import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.SimpleEventHandlerInvoker;
 import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
-import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.axonframework.queryhandling.SimpleQueryUpdateEmitter;
 import org.axonframework.serialization.Serializer;
-import org.axonframework.serialization.SimpleSerializedObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -450,12 +448,7 @@ public class ReadModelRebuild implements SmartLifecycle {
     }
 
     private long position(byte[] token, String type) {
-        if (token == null) {
-            return -1;
-        }
-        TrackingToken decoded = tokenSerializer.deserialize(new SimpleSerializedObject<>(token, byte[].class, type,
-                null));
-        return decoded == null ? -1 : decoded.position().orElse(-1);
+        return StoredTokens.position(tokenSerializer, token, type);
     }
 
     private Optional<TrackingEventProcessor> liveProcessor() {

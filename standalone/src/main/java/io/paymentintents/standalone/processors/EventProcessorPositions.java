@@ -1,8 +1,7 @@
 package io.paymentintents.standalone.processors;
 
-import org.axonframework.eventhandling.TrackingToken;
+import io.paymentintents.query.StoredTokens;
 import org.axonframework.serialization.Serializer;
-import org.axonframework.serialization.SimpleSerializedObject;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Clock;
@@ -57,12 +56,7 @@ public final class EventProcessorPositions {
     }
 
     private long position(byte[] token, String type) {
-        if (token == null) {
-            return -1;
-        }
-        TrackingToken decoded = tokenSerializer.deserialize(new SimpleSerializedObject<>(token, byte[].class, type,
-                null));
-        return decoded == null ? -1 : decoded.position().orElse(-1);
+        return StoredTokens.position(tokenSerializer, token, type);
     }
 
     private Duration ageOfFirstEventAfter(long position, Instant now) {
