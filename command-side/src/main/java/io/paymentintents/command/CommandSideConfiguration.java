@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paymentintents.api.event.upcasting.PaymentIntentCapturedUpcaster;
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -182,7 +183,8 @@ public class CommandSideConfiguration {
     @Bean
     public Cache paymentIntentCache(@Value("${payments.aggregate-cache.enabled:true}") boolean enabled,
                                     ObjectProvider<EventStore> eventStore) {
-        return enabled ? new ValidatedAggregateCache(eventStore::getObject) : NoCache.INSTANCE;
+        // the event store is looked up on the first hit, not injected, so this bean does not fix its creation order
+        return enabled ? new ValidatedAggregateCache(SingletonSupplier.of(eventStore::getObject)) : NoCache.INSTANCE;
     }
 
     @Bean
